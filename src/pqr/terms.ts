@@ -1,0 +1,121 @@
+import { BusinessCalendar, bogotaMinutesOfDay, endOfBogotaDay, startOfBogotaDay } from './calendar';
+
+/** Legal terms (Res. CRC 5050 de 2016); settings, read from the environment by the composition root. */
+export interface Terms {
+  /** business days to answer a PQR */
+  answerDays: number;
+  /** business days after notification to file a recurso de reposición */
+  recursoDays: number;
+  /** business days to decide a recurso de reposición */
+  reposicionDays: number;
+  /** business days to send the expediente to the SIC after confirming a denial */
+  sicTransferDays: number;
+  /** hours the operator has to give effect to silencio administrativo positivo */
+  silenceEffectHours: number;
+  /** Bogotá time ('HH:MM') from which a filing counts as received the next business day */
+  businessDayEnd: string;
+}
+
+export const DEFAULT_TERMS: Readonly<Terms> = Object.freeze({
+  answerDays: 15,
+  recursoDays: 10,
+  reposicionDays: 15,
+  sicTransferDays: 5,
+  silenceEffectHours: 72,
+  businessDayEnd: '17:00',
+});
+
+export interface AnswerTerm {
+  /** 00:00 Bogotá of the first business day of the term (day 1) */
+  countedFrom: Date;
+  /** 23:59:59.999 Bogotá of the last business day of the term */
+  dueDate: Date;
+}
+
+export type TrafficLight = 'on_time' | 'due_soon' | 'overdue';
+
+/** Business days left (today not counted) at or under which a case shows as due soon. */
+export const DUE_SOON_BUSINESS_DAYS = 3;
+
+const HOUR_MS = 3_600_000;
+
+function minutesOfClock(hhmm: string): number {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  if (!m) throw new RangeError(`businessDayEnd must be HH:MM: ${hhmm}`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/**
+ * 00:00 Bogotá of the business day a filing counts as received. Filed on a weekend, a holiday,
+ * or at/after businessDayEnd (the office day is over at 17:00, so 17:00:00 already is after
+ * hours), it is received the next business day. The real timestamp is kept apart (filedAt).
+ */
+export function receptionDay(filedAt: Date, cal: BusinessCalendar, terms: Terms = DEFAULT_TERMS): Date {
+  const inHours = bogotaMinutesOfDay(filedAt) < minutesOfClock(terms.businessDayEnd);
+  if (inHours && cal.isBusinessDay(filedAt)) return startOfBogotaDay(filedAt);
+  return cal.nextBusinessDay(filedAt);
+}
+
+/**
+ * A term of `days` business days for something the operator receives from the user. The law
+ * gives "los quince días siguientes a su recepción" (CPACA art. 14), and a Colombian term in
+ * days does not count the day of the act that starts it (CGP art. 118: it runs from the day
+ * after): so day 1 is the first business day after the reception day, and the term ends on
+ * day `days`, which the operator has in full (until 23:59:59.999 Bogotá).
+ * Filed Mon 2026-11-23 10:00 → received that Monday → day 1 Tue 11-24 → day 15 Tue 12-15
+ * (12-08 is a holiday).
+ */
+function termAfterReception(filedAt: Date, days: number, cal: BusinessCalendar, terms: Terms): AnswerTerm {
+  const received = receptionDay(filedAt, cal, terms);
+  return {
+    countedFrom: cal.nextBusinessDay(received),
+    dueDate: endOfBogotaDay(cal.addBusinessDays(received, days)),
+  };
+}
+
+/** The operator's term to answer a PQR (answerDays business days). */
+export function answerTerm(filedAt: Date, cal: BusinessCalendar, terms: Terms = DEFAULT_TERMS): AnswerTerm {
+  return termAfterReception(filedAt, terms.answerDays, cal, terms);
+}
+
+/**
+ * Last moment to file a recurso de reposición: recursoDays business days after the
+ * notification. The day of notification is not counted, whatever its hour, because the act
+ * that starts the term is the operator's, not a filing that office hours apply to.
+ */
+export function recursoDeadline(notifiedAt: Date, cal: BusinessCalendar, terms: Terms = DEFAULT_TERMS): Date {
+  return endOfBogotaDay(cal.addBusinessDays(notifiedAt, terms.recursoDays));
+}
+
+/** The operator's term to decide a recurso: counted like a PQR's answer term, from its filing. */
+export function reposicionDueDate(recursoFiledAt: Date, cal: BusinessCalendar, terms: Terms = DEFAULT_TERMS): Date {
+  return termAfterReception(recursoFiledAt, terms.reposicionDays, cal, terms).dueDate;
+}
+
+/** Last moment to send the expediente to the SIC after the reposición confirmed the denial. */
+export function sicTransferDueDate(decidedAt: Date, cal: BusinessCalendar, terms: Terms = DEFAULT_TERMS): Date {
+  return endOfBogotaDay(cal.addBusinessDays(decidedAt, terms.sicTransferDays));
+}
+
+/** Silencio administrativo positivo must take effect within calendar hours, not business days. */
+export function silenceEffectDeadline(vencidaAt: Date, terms: Terms = DEFAULT_TERMS): Date {
+  return new Date(vencidaAt.getTime() + terms.silenceEffectHours * HOUR_MS);
+}
+
+/**
+ * Whether the term passed without a timely notified answer: never notified and the due date
+ * is behind us, or notified late (a late answer still counts as silencio positivo).
+ */
+export function isOverdue(pqr: { dueDate: Date; notifiedAt?: Date | null }, now: Date): boolean {
+  if (pqr.notifiedAt) return pqr.notifiedAt.getTime() > pqr.dueDate.getTime();
+  return now.getTime() > pqr.dueDate.getTime();
+}
+
+/**
+ * The back office's traffic light. Days left are the business days after today up to and
+ * including the due day: due today = 0 left, due next business day = 1 left.
+ */
+export function trafficLight(dueDate: Date, now: Date, cal: BusinessCalendar): TrafficLight {
+  if (now.getTime() > dueDate.getTime()) return 'overdue';
+  return cal.businessDaysBetween(now, dueDate) <= DUE_SOON_BUSINESS_DAYS ? 'due_soon' : 'on_time';
+}
