@@ -1,0 +1,27 @@
+import type { DialogContext } from 'botbuilder-dialogs';
+import type { Translate } from '../src/i18n';
+import { commandOf } from './context';
+
+/**
+ * "cancelar", "ayuda" and "menú" work at every step. Returns true when the message was one of
+ * them and has been answered; the caller then stops the turn.
+ */
+export async function handleInterruption(dc: DialogContext, t: Translate, showMenu: () => Promise<void>): Promise<boolean> {
+  const command = commandOf(dc.context.activity.text);
+  if (!command) return false;
+  const active = !!dc.activeDialog;
+  if (command === 'help') {
+    if (active) {
+      await dc.context.sendActivity(t('help.inDialog'));
+      await dc.repromptDialog();
+    } else {
+      await dc.context.sendActivity(t('help'));
+      await showMenu();
+    }
+    return true;
+  }
+  if (active) await dc.cancelAllDialogs(true);
+  if (command === 'cancel') await dc.context.sendActivity(t(active ? 'cancelled' : 'cancelled.nothing'));
+  await showMenu();
+  return true;
+}

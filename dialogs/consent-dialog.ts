@@ -1,0 +1,41 @@
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { channelUser, textsFor, type DialogDeps } from './context';
+import { choicePrompt, choose } from './prompts';
+
+export const CONSENT_DIALOG = 'consentDialog';
+/** Version of the privacy notice the user accepted; change it when the notice text changes. */
+export const PRIVACY_NOTICE_VERSION = 'aviso-privacidad-2026-11';
+
+/**
+ * Ley 1581 de 2012: a short privacy notice and prior, express consent before any personal data
+ * is collected. Ends with `true` when the user accepts (recorded with time and notice version).
+ */
+export class ConsentDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDeps) {
+    super(CONSENT_DIALOG);
+    this.addDialog(choicePrompt());
+    this.addDialog(new WaterfallDialog('consentSteps', [this.ask.bind(this), this.record.bind(this)]));
+    this.initialDialogId = 'consentSteps';
+  }
+
+  private async ask(step: WaterfallStepContext) {
+    if (await this.deps.pqr.hasConsent(channelUser(step.context))) return step.endDialog(true);
+    const t = textsFor(step.context, this.deps);
+    return choose(step, t, t('consent.notice'), [
+      { value: t('consent.accept'), synonyms: ['acepto', 'si', 'sí', 'autorizo', 'de acuerdo', 'ok', 'accept'] },
+      { value: t('consent.decline'), synonyms: ['no', 'no acepto', 'no autorizo', 'rechazo', 'decline'] },
+    ]);
+  }
+
+  private async record(step: WaterfallStepContext) {
+    const t = textsFor(step.context, this.deps);
+    const choice = step.result as FoundChoice | undefined;
+    if (choice?.index === 0) {
+      await this.deps.pqr.recordConsent(channelUser(step.context), PRIVACY_NOTICE_VERSION);
+      await step.context.sendActivity(t('consent.accepted'));
+      return step.endDialog(true);
+    }
+    await step.context.sendActivity(t('consent.declined', { channels: t('channels.short') }));
+    return step.endDialog(false);
+  }
+}

@@ -1,0 +1,62 @@
+import type { TurnContext } from 'botbuilder';
+import { MessageFactory, type Activity } from 'botbuilder';
+import type { Recognizer } from '../src/nlu';
+import type { Clock, PqrService } from '../src/pqr';
+import { resolveLocale, type Locale, type Texts, type Translate } from '../src/i18n';
+
+/** What every dialog receives from the composition root. */
+export interface DialogDeps {
+  pqr: PqrService;
+  nlu: Recognizer;
+  texts: Texts;
+  clock: Clock;
+  defaultLocale: Locale;
+  brands: { id: string; name: string }[];
+  answerDays: number;
+  recursoDays: number;
+}
+
+export function localeOf(context: TurnContext, deps: DialogDeps): Locale {
+  return resolveLocale(context.activity.locale, deps.defaultLocale);
+}
+
+export function textsFor(context: TurnContext, deps: DialogDeps): Translate {
+  return deps.texts.for(localeOf(context, deps));
+}
+
+export function channelUser(context: TurnContext): { channel: string; userId: string } {
+  return { channel: context.activity.channelId, userId: context.activity.from.id };
+}
+
+/** A message with buttons: each channel adapter turns suggested actions into what it has. */
+export function withChoices(text: string, titles: string[]): Partial<Activity> {
+  return MessageFactory.suggestedActions(titles, text);
+}
+
+/** Lower case, no accents, no surrounding punctuation: for matching short commands. */
+export function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/^[\s¡!¿?.,/]+|[\s!?.,]+$/g, '')
+    .replace(/\s+/g, ' ');
+}
+
+export type Command = 'cancel' | 'help' | 'menu';
+const COMMANDS: Record<string, Command> = {
+  cancelar: 'cancel', cancela: 'cancel', cancelo: 'cancel', salir: 'cancel', cancel: 'cancel', stop: 'cancel', 'no quiero seguir': 'cancel',
+  ayuda: 'help', help: 'help', 'necesito ayuda': 'help',
+  menu: 'menu', inicio: 'menu', 'volver al menu': 'menu', start: 'menu', 'menu principal': 'menu',
+};
+
+/** "cancelar", "ayuda" and "menú" (and their slash-commands) when they are the whole message. */
+export function commandOf(text: string | undefined): Command | null {
+  if (!text) return null;
+  return COMMANDS[fold(text)] ?? null;
+}
+
+export function lastDigits(line: string): string {
+  return line.slice(-4);
+}
+

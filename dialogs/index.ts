@@ -1,0 +1,2 @@
+export { MainDialog, MAIN_DIALOG } from './main-dialog';
+export type { DialogDeps } from './context';

@@ -1,0 +1,115 @@
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
+import { handleInterruption } from './cancel-and-help';
+import { fold, textsFor, withChoices, type DialogDeps } from './context';
+import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
+import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
+
+export const MAIN_DIALOG = 'mainDialog';
+
+/**
+ * The conversation's entry: greeting and menu, and free text understood at any point. Routes to
+ * filing or status; answers help, channels, agent requests, greetings and goodbyes itself.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDeps) {
+    super(MAIN_DIALOG);
+    this.addDialog(new FilePqrDialog(deps));
+    this.addDialog(new StatusDialog(deps));
+    this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.done.bind(this)]));
+    this.initialDialogId = 'mainSteps';
+  }
+
+  /** Runs one turn: interruptions first, then the active dialog, else a new route. */
+  async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    const set = new DialogSet(accessor);
+    set.add(this);
+    const dc = await set.createContext(context);
+    const t = textsFor(context, this.deps);
+    if (await handleInterruption(dc, t, () => this.showMenu(context))) return;
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  async greet(context: TurnContext): Promise<void> {
+    const t = textsFor(context, this.deps);
+    await context.sendActivity(withChoices(t('greeting'), this.menu(context)));
+  }
+
+  async showMenu(context: TurnContext): Promise<void> {
+    const t = textsFor(context, this.deps);
+    await context.sendActivity(withChoices(t('menu.prompt'), this.menu(context)));
+  }
+
+  private menu(context: TurnContext): string[] {
+    const t = textsFor(context, this.deps);
+    return [t('menu.file'), t('menu.status'), t('menu.channels'), t('menu.help')];
+  }
+
+  private async route(step: WaterfallStepContext) {
+    const context = step.context;
+    const t = textsFor(context, this.deps);
+    const text = (context.activity.text ?? '').trim();
+    const menuIntent = this.menuIntent(context, text);
+    const recognition = this.deps.nlu.recognize(text, this.deps.clock.now());
+    if (!menuIntent && recognition.empty) {
+      await context.sendActivity(withChoices(t('empty'), this.menu(context)));
+      return step.endDialog();
+    }
+    const intent: Intent | null = menuIntent ?? (recognition.confidence >= INTENT_THRESHOLD ? recognition.intent : null);
+    const cun = recognition.entities.cun;
+    if (intent === 'radicar_pqr') {
+      const options: FilePqrOptions = { initialText: menuIntent ? undefined : text };
+      return step.beginDialog(FILE_PQR_DIALOG, options);
+    }
+    if (intent === 'consultar_estado' || (cun && intent !== 'recurso')) {
+      const options: StatusOptions = { cun };
+      return step.beginDialog(STATUS_DIALOG, options);
+    }
+    if (intent === 'recurso') {
+      await context.sendActivity(t('recurso.info', { recursoDays: this.deps.recursoDays }));
+      const options: StatusOptions = { cun };
+      return step.beginDialog(STATUS_DIALOG, options);
+    }
+    await this.answer(context, intent);
+    return step.endDialog();
+  }
+
+  private async answer(context: TurnContext, intent: Intent | null): Promise<void> {
+    const t = textsFor(context, this.deps);
+    switch (intent) {
+      case 'saludo':
+        return this.greet(context);
+      case 'despedida':
+        await context.sendActivity(t('goodbye'));
+        return;
+      case 'canales':
+        await context.sendActivity(withChoices(t('channels'), this.menu(context)));
+        return;
+      case 'hablar_asesor':
+        await context.sendActivity(withChoices(t('agent', { channels: t('channels.short') }), this.menu(context)));
+        return;
+      case 'ayuda':
+        await context.sendActivity(withChoices(t('help'), this.menu(context)));
+        return;
+      case 'cancelar':
+        await context.sendActivity(withChoices(t('cancelled.nothing'), this.menu(context)));
+        return;
+      default:
+        await context.sendActivity(withChoices(t('notUnderstood'), this.menu(context)));
+    }
+  }
+
+  /** The menu's buttons (by title or number) are routed without asking the classifier. */
+  private menuIntent(context: TurnContext, text: string): Intent | null {
+    const folded = fold(text);
+    const intents: Intent[] = ['radicar_pqr', 'consultar_estado', 'canales', 'ayuda'];
+    const index = this.menu(context).findIndex((title, i) => fold(title) === folded || folded === String(i + 1));
+    return index >= 0 ? intents[index] : null;
+  }
+
+  private async done(step: WaterfallStepContext) {
+    return step.endDialog(step.result);
+  }
+}

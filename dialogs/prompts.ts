@@ -1,0 +1,48 @@
+import { ChoicePrompt, ListStyle, TextPrompt, type Choice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Translate } from '../src/i18n';
+
+/** After this many unusable answers a prompt gives up and the bot offers the other channels. */
+export const MAX_ATTEMPTS = 3;
+
+export const CHOICE_PROMPT = 'choicePrompt';
+
+/**
+ * A choice prompt with buttons on every channel; the text recognizer accepts the title, a
+ * synonym, the option's number or an ordinal. After MAX_ATTEMPTS it lets the step see `undefined`.
+ */
+export function choicePrompt(): ChoicePrompt {
+  const prompt = new ChoicePrompt(CHOICE_PROMPT, async (p) => p.recognized.succeeded || p.attemptCount >= MAX_ATTEMPTS, 'es-es');
+  prompt.style = ListStyle.suggestedAction;
+  prompt.recognizerOptions = { allowPartialMatches: true };
+  return prompt;
+}
+
+/** A text prompt whose answer must pass `check`; after MAX_ATTEMPTS the step sees the raw answer and `check` again. */
+export function textPrompt(id: string, check: (value: string) => boolean): TextPrompt {
+  return new TextPrompt(id, async (p: PromptValidatorContext<string>) => {
+    const value = (p.recognized.value ?? '').trim();
+    return check(value) || p.attemptCount >= MAX_ATTEMPTS;
+  });
+}
+
+export function ask(step: WaterfallStepContext, id: string, prompt: string, retryPrompt: string) {
+  return step.prompt(id, { prompt, retryPrompt });
+}
+
+export function choose(step: WaterfallStepContext, t: Translate, text: string, choices: (string | Choice)[]) {
+  const list: Choice[] = choices.map((c) => (typeof c === 'string' ? { value: c } : c));
+  return step.prompt(CHOICE_PROMPT, {
+    prompt: text,
+    retryPrompt: `${t('choice.retry')}\n${text}`,
+    choices: list,
+    style: ListStyle.suggestedAction,
+  });
+}
+
+/** Yes/no as a choice with the synonyms people type. */
+export function yesNo(t: Translate): Choice[] {
+  return [
+    { value: t('yes'), synonyms: ['si', 'sí', 'claro', 'correcto', 'afirmativo', 'dale', 'ok', 'yes', 's'] },
+    { value: t('no'), synonyms: ['no', 'nop', 'negativo', 'n'] },
+  ];
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed and validated once. The only module that reads process.env.
+ * Every setting is optional: the defaults run the bot locally on SQLite with web chat only.
+ */
+const optional = z.string().trim().min(1).optional();
+const days = (fallback: number) => z.coerce.number().int().min(1).max(60).default(fallback);
+
+const brandList = z
+  .string()
+  .default('vozz:Vozz Móvil:0101,andes:Andes Cel:0102')
+  .transform((raw, ctx) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const [id, name, cunCode] = entry.split(':').map((s) => s.trim());
+        if (!id || !name || !/^\d{4}$/.test(cunCode ?? '')) {
+          ctx.addIssue({ code: 'custom', message: `BRANDS entry "${entry}" must be id:Name:CCCC (4-digit CUN code)` });
+          return z.NEVER;
+        }
+        return { id, name, cunCode };
+      }),
+  );
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/pqr.db')
+    .refine((u) => /^(file:|postgres(ql)?:\/\/)/.test(u), 'must start with file: or postgresql://'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_LOCALE: z.enum(['es-CO', 'en']).default('es-CO'),
+
+  OPERATOR_NAME: z.string().default('Plintron Colombia'),
+  OPERATOR_CUN_CODE: z.string().regex(/^\d{4}$/, 'must be 4 digits').default('0100'),
+  BRANDS: brandList,
+  PRIVACY_POLICY_URL: z.string().url().default('https://www.plintron.co/privacy-policy/'),
+  CHANNEL_CUSTOMER_LINE: z.string().default('*611'),
+  CHANNEL_CUSTOMER_EMAIL: z.string().email().default('atencionclientes@plintron.co'),
+  CHANNEL_NONCUSTOMER_URL: z.string().url().default('https://www.plintron.co/contact-us/'),
+  CHANNEL_NONCUSTOMER_EMAIL: z.string().email().default('contacto@plintron.co'),
+
+  TERM_ANSWER_DAYS: days(15),
+  TERM_RECURSO_DAYS: days(10),
+  TERM_REPOSICION_DAYS: days(15),
+  TERM_SIC_TRANSFER_DAYS: days(5),
+  SILENCE_EFFECT_HOURS: z.coerce.number().int().min(1).default(72),
+  BUSINESS_DAY_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('17:00'),
+  RETENTION_YEARS: z.coerce.number().int().min(10).default(10),
+
+  WEBCHAT_TITLE: z.string().default('Atención al cliente · PQR'),
+  WEBCHAT_BRAND_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#0b5cab'),
+  DIRECTLINE_SECRET: optional,
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+
+  WHATSAPP_ACCESS_TOKEN: optional,
+  WHATSAPP_PHONE_NUMBER_ID: optional,
+  WHATSAPP_APP_SECRET: optional,
+  WHATSAPP_VERIFY_TOKEN: optional,
+  WHATSAPP_API_BASE_URL: z.string().url().default('https://graph.facebook.com'),
+  TELEGRAM_BOT_TOKEN: optional,
+  TELEGRAM_WEBHOOK_SECRET: optional,
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  MicrosoftAppId: optional,
+  MicrosoftAppPassword: optional,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: optional,
+  BACKOFFICE_TOKEN: optional,
+  SMTP_URL: optional,
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  defaultLocale: Env['DEFAULT_LOCALE'];
+  operator: {
+    name: string;
+    cunCode: string;
+    brands: { id: string; name: string; cunCode: string }[];
+    privacyPolicyUrl: string;
+    channels: { customerLine: string; customerEmail: string; nonCustomerUrl: string; nonCustomerEmail: string };
+  };
+  terms: {
+    answerDays: number;
+    recursoDays: number;
+    reposicionDays: number;
+    sicTransferDays: number;
+    silenceEffectHours: number;
+    businessDayEnd: string;
+  };
+  webchat: { title: string; brandColor: string; directLineSecret?: string };
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads `.env` (if present) into process.env without overriding what is already set. */
+export function loadEnvFile(file = '.env'): void {
+  if (fs.existsSync(file)) process.loadEnvFile(file);
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (as copied from .env.example) means "not set".
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  return {
+    env,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    logLevel: env.LOG_LEVEL,
+    defaultLocale: env.DEFAULT_LOCALE,
+    operator: {
+      name: env.OPERATOR_NAME,
+      cunCode: env.OPERATOR_CUN_CODE,
+      brands: env.BRANDS,
+      privacyPolicyUrl: env.PRIVACY_POLICY_URL,
+      channels: {
+        customerLine: env.CHANNEL_CUSTOMER_LINE,
+        customerEmail: env.CHANNEL_CUSTOMER_EMAIL,
+        nonCustomerUrl: env.CHANNEL_NONCUSTOMER_URL,
+        nonCustomerEmail: env.CHANNEL_NONCUSTOMER_EMAIL,
+      },
+    },
+    terms: {
+      answerDays: env.TERM_ANSWER_DAYS,
+      recursoDays: env.TERM_RECURSO_DAYS,
+      reposicionDays: env.TERM_REPOSICION_DAYS,
+      sicTransferDays: env.TERM_SIC_TRANSFER_DAYS,
+      silenceEffectHours: env.SILENCE_EFFECT_HOURS,
+      businessDayEnd: env.BUSINESS_DAY_END,
+    },
+    webchat: { title: env.WEBCHAT_TITLE, brandColor: env.WEBCHAT_BRAND_COLOR, directLineSecret: env.DIRECTLINE_SECRET },
+    maxBodyBytes: env.MAX_BODY_BYTES,
+  };
+}

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ConversationState, UserState, type TurnContext } from 'botbuilder';
+import type { Server } from 'restify';
+import { MainDialog } from '../dialogs';
+import { PqrBot } from './bot';
+import pino from 'pino';
+import { ConsoleAdapter } from './channels/console';
+import { registerDirectLine, type DirectLineChannel } from './channels/directline';
+import { loadConfig, loadEnvFile, type Config } from './config';
+import { createHttpServer } from './http';
+import { Texts } from './i18n';
+import { createLogger, type Logger } from './logger';
+import { createRecognizer } from './nlu';
+import { BusinessCalendar, PqrService, systemClock, type Clock } from './pqr';
+import { openDatabase, PrismaBotStorage, type Database } from './storage';
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where the trained NLU model is cached (default data/nlu-model.json). */
+  nluCacheFile?: string;
+}
+
+export interface App {
+  config: Config;
+  server: Server;
+  db: Database;
+  bot: PqrBot;
+  pqr: PqrService;
+  webchat: DirectLineChannel;
+  logger: Logger;
+  /** Logs a failed turn (no personal data) and apologises to the user on their channel. */
+  onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+  /** Stops taking requests, finishes the turns in flight and closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const db = await openDatabase(config.databaseUrl);
+  if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
+
+  const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
+  const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+  await pqr.syncBrands();
+  const nlu = await createRecognizer({ cacheFile: options.nluCacheFile ?? path.resolve('data', 'nlu-model.json') });
+
+  const { channels } = config.operator;
+  const texts = new Texts({
+    operator: config.operator.name,
+    policyUrl: config.operator.privacyPolicyUrl,
+    customerLine: channels.customerLine,
+    customerEmail: channels.customerEmail,
+    nonCustomerUrl: channels.nonCustomerUrl,
+    nonCustomerEmail: channels.nonCustomerEmail,
+  });
+  const dialog = new MainDialog({
+    pqr,
+    nlu,
+    texts,
+    clock,
+    defaultLocale: config.defaultLocale,
+    brands: config.operator.brands,
+    answerDays: config.terms.answerDays,
+    recursoDays: config.terms.recursoDays,
+  });
+  const storage = new PrismaBotStorage(db.prisma);
+  const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog);
+
+  const server = createHttpServer({
+    name: 'pqr-bot',
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+    healthy: async () => (await db.prisma.$queryRawUnsafe('SELECT 1'), true),
+  });
+
+  const onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error({ err: { name: error.name, message: error.message, stack: error.stack }, channel: context.activity.channelId }, 'turn failed');
+    const t = texts.for(config.defaultLocale);
+    await context.sendActivity(t('error.generic', { channels: t('channels.short') })).catch(() => undefined);
+  };
+
+  if (!config.webchat.directLineSecret) logger.info('DIRECTLINE_SECRET not set: web chat tokens are signed with a per-process key');
+  const webchat = registerDirectLine(server, {
+    prisma: db.prisma,
+    bot,
+    secret: config.webchat.directLineSecret ?? randomBytes(32).toString('hex'),
+    logger,
+    onTurnError,
+    page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale },
+    maxBodyBytes: config.maxBodyBytes,
+  });
+  logChannels(config, logger);
+
+  return {
+    config,
+    server,
+    db,
+    bot,
+    pqr,
+    webchat,
+    logger,
+    onTurnError,
+    async close() {
+      server.close();
+      await webchat.idle();
+      await db.close();
+    },
+  };
+}
+
+/** One line per channel: which are on, and which are off for lack of credentials. */
+function logChannels(config: Config, logger: Logger): void {
+  const env = config.env;
+  logger.info({ channel: 'webchat' }, 'channel on: web chat at / (Direct Line at /v3/directline)');
+  const off = (channel: string, missing: string) => logger.info({ channel }, `channel off: ${missing} not set`);
+  if (!env.WHATSAPP_ACCESS_TOKEN || !env.WHATSAPP_APP_SECRET) off('whatsapp', 'WHATSAPP_ACCESS_TOKEN/WHATSAPP_APP_SECRET');
+  if (!env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_BOT_TOKEN');
+  if (!env.MicrosoftAppId) off('botframework', 'MicrosoftAppId');
+}
+
+export async function listen(app: App): Promise<string> {
+  await new Promise<void>((resolve) => app.server.listen(app.config.port, app.config.host, resolve));
+  const address = app.server.address();
+  return `http://${app.config.host === '0.0.0.0' ? '127.0.0.1' : app.config.host}:${address.port}`;
+}
+
+/** `npm run chat`: the same bot in the terminal, on the same database. */
+async function chat(config: Config): Promise<void> {
+  const app = await buildApp(config, { logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination(2)) });
+  const adapter = new ConsoleAdapter(process.stdout, config.defaultLocale);
+  adapter.onTurnError = app.onTurnError;
+  await adapter.listen(process.stdin, (context) => app.bot.run(context));
+  await app.close();
+}
+
+async function main(): Promise<void> {
+  loadEnvFile();
+  const config = loadConfig();
+  if (process.argv.includes('--console')) return chat(config);
+  const app = await buildApp(config);
+  const resumed = await app.webchat.resumePending();
+  if (resumed) app.logger.info({ resumed }, 'resumed messages left unprocessed');
+  const url = await listen(app);
+  app.logger.info({ url }, `PQR bot listening: open ${url} for the web chat`);
+  const stop = async (signal: string) => {
+    app.logger.info({ signal }, 'shutting down: finishing turns in flight');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

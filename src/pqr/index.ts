@@ -1,0 +1,8 @@
+export { BusinessCalendar, bogotaDay, type HolidayOverride } from './calendar';
+export { systemClock, FixedClock, type Clock } from './clock';
+export { formatCun, normalizeCun, parseCun, findCun } from './cun';
+export { formatDate, formatDateTime } from './dates-es';
+export { verifyChain, GENESIS_HASH } from './expediente';
+export { PQR_STATUSES, OPEN_STATUSES, canTransition, assertTransition, InvalidTransitionError, type PqrStatus } from './states';
+export { answerTerm, isOverdue, trafficLight, DEFAULT_TERMS, type Terms } from './terms';
+export { PqrService, appendEvent, PQR_TYPES, UnknownBrandError, type Customer, type ChannelUser, type FileRequest, type PqrSummary, type PqrType } from './service';
