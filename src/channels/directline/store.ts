@@ -1,0 +1,130 @@
+import type { Activity } from 'botbuilder';
+import type { Db } from '../../storage';
+
+export const CHANNEL_ID = 'webchat';
+
+/** Direct Line ids look like `<conversation>|<zero-padded sequence>`; the sequence is the watermark. */
+export function activityId(conversationId: string, seq: number): string {
+  return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
+
+export interface InboundRecord {
+  inboundId: number;
+  activity: Partial<Activity>;
+  duplicate: boolean;
+}
+
+export interface PendingInbound {
+  inboundId: number;
+  activity: Partial<Activity>;
+}
+
+/** A stored activity as the bot expects it: JSON with its timestamp as a Date again. */
+function revive(json: string): Partial<Activity> {
+  const activity = JSON.parse(json);
+  if (typeof activity.timestamp === 'string') activity.timestamp = new Date(activity.timestamp);
+  return activity;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+/**
+ * Conversations and their activity streams live in the database, so any instance can serve any
+ * conversation: a watermark is the per-conversation sequence allocated from `lastSeq`.
+ */
+export class DirectLineStore {
+  constructor(private readonly prisma: Db) {}
+
+  async createConversation(id: string, userId: string): Promise<void> {
+    await this.prisma.directLineConversation.create({ data: { id, userId } });
+  }
+
+  async findConversation(id: string): Promise<{ id: string; userId: string | null } | null> {
+    return this.prisma.directLineConversation.findUnique({ where: { id }, select: { id: true, userId: true } });
+  }
+
+  /** Appends activities to the stream, giving each its id and timestamp in sequence order. */
+  async append(conversationId: string, activities: Partial<Activity>[]): Promise<Partial<Activity>[]> {
+    if (activities.length === 0) return [];
+    return this.prisma.$transaction(async (tx) => {
+      const { lastSeq } = await tx.directLineConversation.update({
+        where: { id: conversationId },
+        data: { lastSeq: { increment: activities.length } },
+        select: { lastSeq: true },
+      });
+      const first = lastSeq - activities.length + 1;
+      const timestamp = new Date();
+      const stored = activities.map((activity, i) => ({ ...activity, id: activityId(conversationId, first + i), timestamp }));
+      await tx.directLineActivity.createMany({
+        data: stored.map((activity, i) => ({ conversationId, seq: first + i, activity: JSON.stringify(activity) })),
+      });
+      return stored;
+    });
+  }
+
+  /**
+   * Records a user's activity once per (conversation, client activity id) and appends its echo
+   * to the stream in the same transaction. A retried post gets the first one back as a duplicate.
+   */
+  async recordInbound(conversationId: string, externalId: string, activity: Partial<Activity>): Promise<InboundRecord> {
+    const key = `${conversationId}:${externalId}`;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const { lastSeq } = await tx.directLineConversation.update({
+          where: { id: conversationId },
+          data: { lastSeq: { increment: 1 } },
+          select: { lastSeq: true },
+        });
+        const stored = { ...activity, id: activityId(conversationId, lastSeq), timestamp: new Date() };
+        const payload = JSON.stringify(stored);
+        const inbound = await tx.inboundMessage.create({
+          data: { channel: CHANNEL_ID, externalId: key, conversationKey: conversationId, payload },
+          select: { id: true },
+        });
+        await tx.directLineActivity.create({ data: { conversationId, seq: lastSeq, activity: payload } });
+        return { inboundId: inbound.id, activity: stored, duplicate: false };
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: CHANNEL_ID, externalId: key } } });
+      if (!existing) throw error;
+      return { inboundId: existing.id, activity: revive(existing.payload), duplicate: true };
+    }
+  }
+
+  async markProcessed(inboundId: number, error?: unknown): Promise<void> {
+    await this.prisma.inboundMessage.update({
+      where: { id: inboundId },
+      data: {
+        processedAt: new Date(),
+        attempts: { increment: 1 },
+        lastError: error === undefined ? null : error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown error',
+      },
+    });
+  }
+
+  /** Recorded but never processed, e.g. interrupted by a crash: oldest first. */
+  async pending(): Promise<PendingInbound[]> {
+    const rows = await this.prisma.inboundMessage.findMany({
+      where: { channel: CHANNEL_ID, processedAt: null },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((row) => ({ inboundId: row.id, activity: revive(row.payload) }));
+  }
+
+  /** Activities after `watermark` as sent on the wire (JSON), oldest first, and the next watermark. */
+  async list(conversationId: string, watermark: number, limit = 100): Promise<{ activities: unknown[]; watermark: number }> {
+    const rows = await this.prisma.directLineActivity.findMany({
+      where: { conversationId, seq: { gt: watermark } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+      select: { seq: true, activity: true },
+    });
+    return {
+      activities: rows.map((row) => JSON.parse(row.activity)),
+      watermark: rows.length > 0 ? rows[rows.length - 1].seq : watermark,
+    };
+  }
+}

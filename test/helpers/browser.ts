@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium; playwright's own browser download does not work on these machines. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const BOT_TEXT = '.webchat__bubble:not(.webchat__bubble--from-user) .webchat__bubble__content';
+const USER_TEXT = '.webchat__bubble--from-user .webchat__bubble__content';
+const SEND_BOX = '[data-id="webchat-sendbox-input"]';
+
+export function chromiumAvailable(): boolean {
+  return fs.existsSync(CHROMIUM_PATH);
+}
+
+/**
+ * `describe` for browser tests. Without Chromium they fail in CI (CI=true), so a broken
+ * machine cannot pass silently, and are skipped with a message elsewhere.
+ */
+export function describeWithBrowser(name: string, body: () => void): void {
+  if (chromiumAvailable()) {
+    describe(name, body);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('needs Chromium', () => {
+        throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get install -y chromium" (CI must run the browser tests)`);
+      });
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.warn(`Skipping "${name}": Chromium not found at ${CHROMIUM_PATH} (apt-get install -y chromium).`);
+    describe.skip(name, body);
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+export interface ChatPage {
+  page: Page;
+  /** Console errors and uncaught exceptions seen in the page, including CSP violations. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Opens the web chat page in a fresh context (its own sessionStorage) at a given screen size. */
+export async function openChat(browser: Browser, url: string, viewport = { width: 1024, height: 768 }): Promise<ChatPage> {
+  const context = await browser.newContext({ viewport, locale: 'es-CO', timezoneId: 'America/Bogota' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { page, errors, close: () => context.close() };
+}
+
+/** Types into Web Chat's send box and sends with Enter, as a person would. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const box = page.locator(SEND_BOX);
+  await box.waitFor({ state: 'visible' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Waits until a bot bubble matches `pattern`; returns that bubble's text. */
+export async function waitForBotText(page: Page, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const bubble = page.locator(BOT_TEXT).filter({ hasText: pattern }).last();
+  await bubble.waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await bubble.innerText()).trim();
+}
+
+/** Texts of the bot's bubbles, oldest first. */
+export async function botTexts(page: Page): Promise<string[]> {
+  return (await page.locator(BOT_TEXT).allInnerTexts()).map((text) => text.trim());
+}
+
+/** Texts of the user's own bubbles, oldest first. */
+export async function userTexts(page: Page): Promise<string[]> {
+  return (await page.locator(USER_TEXT).allInnerTexts()).map((text) => text.trim());
+}
+
+/** Clicks the suggested action (button) whose title is `title`. */
+export async function clickSuggestedAction(page: Page, title: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  const button = page.locator('.webchat__suggested-action').filter({ hasText: title }).first();
+  await button.waitFor({ state: 'visible', timeout: timeoutMs });
+  await button.click();
+}
