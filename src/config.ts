@@ -56,7 +56,7 @@ const schema = z.object({
 
   WEBCHAT_TITLE: z.string().default('Atención al cliente · PQR'),
   WEBCHAT_BRAND_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#0b5cab'),
-  DIRECTLINE_SECRET: optional,
+  DIRECTLINE_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
 
   WHATSAPP_ACCESS_TOKEN: optional,

@@ -6,10 +6,10 @@ import { MainDialog } from '../dialogs';
 import { PqrBot } from './bot';
 import pino from 'pino';
 import { ConsoleAdapter } from './channels/console';
-import { registerDirectLine, type DirectLineChannel } from './channels/directline';
+import { registerDirectLine, type DirectLineChannel, type PageTexts } from './channels/directline';
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
-import { Texts } from './i18n';
+import { Texts, type Translate } from './i18n';
 import { createLogger, type Logger } from './logger';
 import { createRecognizer } from './nlu';
 import { BusinessCalendar, PqrService, systemClock, type Clock } from './pqr';
@@ -90,7 +90,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     secret: config.webchat.directLineSecret ?? randomBytes(32).toString('hex'),
     logger,
     onTurnError,
-    page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale },
+    page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
     maxBodyBytes: config.maxBodyBytes,
   });
   logChannels(config, logger);
@@ -110,6 +110,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await db.close();
     },
   };
+}
+
+function pageTexts(t: Translate): PageTexts {
+  const keys: (keyof PageTexts)[] = ['connecting', 'failed', 'retry', 'newConversation', 'chatLabel', 'placeholder', 'renderError', 'noscript'];
+  return Object.fromEntries(keys.map((key) => [key, t(`webchat.page.${key}`)])) as unknown as PageTexts;
 }
 
 /** One line per channel: which are on, and which are off for lack of credentials. */

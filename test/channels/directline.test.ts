@@ -320,6 +320,7 @@ describe('Direct Line v3 subset', () => {
       await expectError(await request('/conversations/no-such-conversation/activities', { token: ghost }), 404, 'NotFound');
       await expectError(await request('/conversations/no-such-conversation/activities', { token: SECRET }), 404, 'NotFound');
       await expectError(await request('/conversations', { method: 'POST', token: ghost }), 404, 'NotFound');
+      await expectError(await request('/tokens/refresh', { method: 'POST', token: ghost }), 404, 'NotFound');
     });
 
     it('400 for malformed JSON, a missing type, an unsupported type, a bad watermark', async () => {

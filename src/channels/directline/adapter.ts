@@ -47,6 +47,7 @@ export class DirectLineAdapter extends BotAdapter {
       } else {
         batch.push({
           ...activity,
+          ...(typeof activity.text === 'string' ? { text: toMarkdown(activity.text), textFormat: 'markdown' } : {}),
           channelId: CHANNEL_ID,
           serviceUrl: SERVICE_URL,
           conversation: { ...activity.conversation, id: conversationId } as Activity['conversation'],
@@ -79,4 +80,12 @@ export class DirectLineAdapter extends BotAdapter {
     );
     await this.runMiddleware(new TurnContext(this, activity), logic);
   }
+}
+
+/**
+ * The bot's texts use chat-style *bold* and plain line breaks (as WhatsApp and Telegram show
+ * them); Web Chat renders Markdown, where both need other marks.
+ */
+export function toMarkdown(text: string): string {
+  return text.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s.,;:!?)])/g, '$1**$2**').replace(/\n/g, '  \n');
 }

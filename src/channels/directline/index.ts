@@ -12,7 +12,7 @@ import { TurnRunner } from './turns';
 export { DirectLineAdapter, BOT_ACCOUNT, SERVICE_URL } from './adapter';
 export { CHANNEL_ID as WEBCHAT_CHANNEL_ID } from './store';
 export { TokenSigner } from './token';
-export { DEFAULT_PAGE, type PageOptions } from './page';
+export { DEFAULT_PAGE, type PageOptions, type PageTexts } from './page';
 
 export interface DirectLineDeps {
   prisma: Db;

@@ -232,6 +232,8 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     route('tokens/refresh', async (req) => {
       const who = caller(req, true) as Caller;
       if (who.kind !== 'token') throw new HttpError(403, 'Forbidden', 'Only a token can be refreshed');
+      // A conversation that is gone (e.g. a wiped database) gets a 404, so the page starts a new one.
+      await existing(who.claims.conversationId);
       return { status: 200, body: issue(who.claims.conversationId, who.claims.userId) };
     }),
   );
