@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
 import { applyMigrations, type Provider } from './schema-engine';
@@ -41,7 +42,18 @@ export async function openDatabase(url: string): Promise<Database> {
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
     return { prisma, provider, applied, close: () => prisma.$disconnect() };
   }
-  const applied = await applyMigrations(provider, new PrismaPg({ connectionString: url }));
-  const prisma = new PostgresClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
-  return { prisma, provider, applied, close: () => prisma.$disconnect() };
+  const migrationPool = new Pool({ connectionString: url, max: 1 });
+  const applied = await applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
+  // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
+  const pool = new Pool({ connectionString: url });
+  const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+  return {
+    prisma,
+    provider,
+    applied,
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
 }
