@@ -1,8 +1,8 @@
-import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type PromptOptions, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isColombianMobile, isValidEmail, normalizeDocument, normalizeMobile } from '../src/nlu';
 import type { Customer } from '../src/pqr';
 import { channelUser, lastDigits, textsFor, type DialogDeps } from './context';
-import { ask, choicePrompt, choose, textPrompt, yesNo } from './prompts';
+import { ask, choicePrompt, choose, MAX_ATTEMPTS, textPrompt, yesNo } from './prompts';
 
 export const CUSTOMER_CHECK_DIALOG = 'customerCheckDialog';
 
@@ -17,7 +17,9 @@ const isFullName = (s: string) => /^[\p{L}' .-]{3,80}$/u.test(s) && s.trim().spl
 interface CheckState {
   known?: Customer;
   isCustomer?: boolean;
-  docTries?: number;
+  /** The line the user writes from (WhatsApp), offered before asking for one. */
+  channelLine?: string;
+  lineAsked?: boolean;
   brandId?: string;
   fullName?: string;
   documentType?: string;
@@ -35,7 +37,12 @@ export class CustomerCheckDialog extends ComponentDialog {
     this.addDialog(choicePrompt());
     this.addDialog(textPrompt(LINE_PROMPT, isColombianMobile));
     this.addDialog(textPrompt(NAME_PROMPT, isFullName));
-    this.addDialog(textPrompt(DOC_PROMPT, (s) => /^[A-Za-z0-9.\- ]{5,20}$/.test(s)));
+    this.addDialog(
+      new TextPrompt(DOC_PROMPT, async (p) => {
+        const type = (p.options.validations as { documentType?: string } | undefined)?.documentType ?? 'CC';
+        return !!normalizeDocument(type, p.recognized.value ?? '') || p.attemptCount >= MAX_ATTEMPTS;
+      }),
+    );
     this.addDialog(textPrompt(EMAIL_PROMPT, isValidEmail));
     this.addDialog(
       new WaterfallDialog('knownSteps', [this.offerKnown.bind(this), this.afterKnown.bind(this)]),
@@ -88,6 +95,11 @@ export class CustomerCheckDialog extends ComponentDialog {
       const brand = step.result as FoundChoice | undefined;
       if (!brand) return this.giveUp(step);
       state.brandId = this.deps.brands[brand.index].id;
+      const channelLine = normalizeMobile(String(step.context.activity.channelData?.phone ?? ''));
+      if (channelLine) {
+        state.channelLine = channelLine;
+        return choose(step, t, t('customer.line.same', { lastDigits: lastDigits(channelLine) }), yesNo(t));
+      }
       return ask(step, LINE_PROMPT, t('customer.line'), t('customer.line.retry'));
     }
     const name = String(step.result ?? '').trim();
@@ -100,6 +112,15 @@ export class CustomerCheckDialog extends ComponentDialog {
     const t = textsFor(step.context, this.deps);
     const state = step.values as CheckState;
     if (state.isCustomer) {
+      if (state.channelLine && !state.lineAsked) {
+        const same = step.result as FoundChoice | undefined;
+        if (!same) return this.giveUp(step);
+        if (same.index === 0) return step.endDialog({ kind: 'subscriber', brandId: state.brandId!, line: state.channelLine } satisfies Customer);
+        // Another line: ask for it, then come back to this step with the answer.
+        state.lineAsked = true;
+        step.activeDialog!.state.stepIndex = step.index - 1;
+        return ask(step, LINE_PROMPT, t('customer.line'), t('customer.line.retry'));
+      }
       const line = normalizeMobile(String(step.result ?? ''));
       if (!line) return this.giveUp(step);
       const customer: Customer = { kind: 'subscriber', brandId: state.brandId!, line };
@@ -108,21 +129,15 @@ export class CustomerCheckDialog extends ComponentDialog {
     const docType = step.result as FoundChoice | undefined;
     if (!docType) return this.giveUp(step);
     state.documentType = DOCUMENT_TYPES[docType.index];
-    return ask(step, DOC_PROMPT, t('customer.docNumber'), t('customer.docNumber.retry'));
+    const options: PromptOptions = { prompt: t('customer.docNumber'), retryPrompt: t('customer.docNumber.retry'), validations: { documentType: state.documentType } };
+    return step.prompt(DOC_PROMPT, options);
   }
 
   private async afterDocNumber(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
     const state = step.values as CheckState;
     const number = normalizeDocument(state.documentType!, String(step.result ?? ''));
-    if (!number) {
-      // The prompt accepted the shape; the type-specific rule decides. Re-ask, counting tries.
-      state.docTries = (state.docTries ?? 0) + 1;
-      if (state.docTries >= 3) return this.giveUp(step);
-      await step.context.sendActivity(t('customer.docNumber.retry'));
-      step.activeDialog!.state.stepIndex = step.index - 2;
-      return step.next({ index: DOCUMENT_TYPES.indexOf(state.documentType as (typeof DOCUMENT_TYPES)[number]), value: state.documentType, score: 1 });
-    }
+    if (!number) return this.giveUp(step);
     state.documentNumber = number;
     return ask(step, EMAIL_PROMPT, t('customer.email'), t('customer.email.retry'));
   }

@@ -44,7 +44,7 @@ export class FilePqrDialog extends ComponentDialog {
     this.addDialog(new ConsentDialog(deps));
     this.addDialog(new CustomerCheckDialog(deps));
     this.addDialog(choicePrompt());
-    this.addDialog(new TextPrompt(DESCRIBE_PROMPT, async (p) => (p.recognized.value ?? '').trim().length > 0 || p.attemptCount >= 3));
+    this.addDialog(new TextPrompt(DESCRIBE_PROMPT, async (p) => hasWords(p.recognized.value ?? '') || p.attemptCount >= 3));
     this.addDialog(textPrompt(EMAIL_PROMPT, isValidEmail));
     this.addDialog(
       new WaterfallDialog('fileSteps', [
@@ -90,11 +90,11 @@ export class FilePqrDialog extends ComponentDialog {
     const t = textsFor(step.context, this.deps);
     const state = this.state(step);
     const added = String(step.result ?? '').trim();
-    if (state.collecting && DONE_WORDS.has(fold(added))) {
+    if (state.collecting && (DONE_WORDS.has(fold(added)) || fold(added) === fold(t('file.describe.done')))) {
       state.collecting = false;
       return step.next();
     }
-    if (added) state.description = state.description ? `${state.description}\n${added}` : added;
+    if (hasWords(added)) state.description = state.description ? `${state.description}\n${added}` : added;
     if (!state.description) {
       await step.context.sendActivity(t('tooManyTries', { channels: t('channels.short') }));
       return step.endDialog();
@@ -219,6 +219,11 @@ export class FilePqrDialog extends ComponentDialog {
     await step.context.sendActivity(t('tooManyTries', { channels: t('channels.short') }));
     return step.endDialog();
   }
+}
+
+/** Emoji or punctuation alone tell nothing about what happened. */
+function hasWords(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
 }
 
 function typeChoice(t: Translate, type: PqrType) {

@@ -6,6 +6,7 @@ import { MainDialog } from '../dialogs';
 import { PqrBot } from './bot';
 import pino from 'pino';
 import { ConsoleAdapter } from './channels/console';
+import { registerWhatsApp, type WhatsAppChannel } from './channels/whatsapp';
 import { registerDirectLine, type DirectLineChannel, type PageTexts } from './channels/directline';
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
@@ -29,6 +30,8 @@ export interface App {
   bot: PqrBot;
   pqr: PqrService;
   webchat: DirectLineChannel;
+  /** On when WHATSAPP_ACCESS_TOKEN, _APP_SECRET, _PHONE_NUMBER_ID and _VERIFY_TOKEN are set. */
+  whatsapp?: WhatsAppChannel;
   logger: Logger;
   /** Logs a failed turn (no personal data) and apologises to the user on their channel. */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
@@ -93,7 +96,26 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
     maxBodyBytes: config.maxBodyBytes,
   });
-  logChannels(config, logger);
+  const env = config.env;
+  const whatsapp =
+    env.WHATSAPP_ACCESS_TOKEN && env.WHATSAPP_APP_SECRET && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_VERIFY_TOKEN
+      ? registerWhatsApp(server, {
+          prisma: db.prisma,
+          bot,
+          logger,
+          onTurnError,
+          clock,
+          texts: texts.for(config.defaultLocale),
+          config: {
+            accessToken: env.WHATSAPP_ACCESS_TOKEN,
+            phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+            appSecret: env.WHATSAPP_APP_SECRET,
+            verifyToken: env.WHATSAPP_VERIFY_TOKEN,
+            apiBaseUrl: env.WHATSAPP_API_BASE_URL,
+          },
+        })
+      : undefined;
+  logChannels(config, logger, !!whatsapp);
 
   return {
     config,
@@ -102,11 +124,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bot,
     pqr,
     webchat,
+    whatsapp,
     logger,
     onTurnError,
     async close() {
       server.close();
       await webchat.idle();
+      await whatsapp?.idle();
       await db.close();
     },
   };
@@ -118,11 +142,12 @@ function pageTexts(t: Translate): PageTexts {
 }
 
 /** One line per channel: which are on, and which are off for lack of credentials. */
-function logChannels(config: Config, logger: Logger): void {
+function logChannels(config: Config, logger: Logger, whatsappOn: boolean): void {
   const env = config.env;
   logger.info({ channel: 'webchat' }, 'channel on: web chat at / (Direct Line at /v3/directline)');
   const off = (channel: string, missing: string) => logger.info({ channel }, `channel off: ${missing} not set`);
-  if (!env.WHATSAPP_ACCESS_TOKEN || !env.WHATSAPP_APP_SECRET) off('whatsapp', 'WHATSAPP_ACCESS_TOKEN/WHATSAPP_APP_SECRET');
+  if (whatsappOn) logger.info({ channel: 'whatsapp' }, 'channel on: WhatsApp webhook at /api/whatsapp');
+  else off('whatsapp', 'WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_VERIFY_TOKEN');
   if (!env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_BOT_TOKEN');
   if (!env.MicrosoftAppId) off('botframework', 'MicrosoftAppId');
 }
@@ -147,7 +172,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (process.argv.includes('--console')) return chat(config);
   const app = await buildApp(config);
-  const resumed = await app.webchat.resumePending();
+  const resumed = (await app.webchat.resumePending()) + ((await app.whatsapp?.resumePending()) ?? 0);
   if (resumed) app.logger.info({ resumed }, 'resumed messages left unprocessed');
   const url = await listen(app);
   app.logger.info({ url }, `PQR bot listening: open ${url} for the web chat`);

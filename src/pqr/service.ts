@@ -104,6 +104,9 @@ export class PqrService {
         },
         include: { brand: { select: { name: true } } },
       });
+      // Evidence the user sent during this conversation (voice notes, photos…) joins the case.
+      const evidence = await tx.attachment.findMany({ where: { identityId: identity.id, pqrId: null }, select: { id: true, sha256: true, kind: true } });
+      if (evidence.length) await tx.attachment.updateMany({ where: { id: { in: evidence.map((a) => a.id) } }, data: { pqrId: created.id } });
       await appendEvent(tx, created.id, {
         at: filedAt,
         actor: `user:${request.user.channel}`,
@@ -118,6 +121,7 @@ export class PqrService {
           countedFrom: countedFrom.toISOString(),
           dueDate: dueDate.toISOString(),
           classification: request.classification ?? null,
+          evidence: evidence.map((a) => ({ id: a.id, kind: a.kind, sha256: a.sha256 })),
         },
       });
       return created;

@@ -1,7 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { DirectLineAdapter, TurnLogic } from './adapter';
-import { KeyedQueue } from './queue';
+import { KeyedQueue } from '../queue';
 import type { DirectLineStore, InboundRecord } from './store';
 
 /**

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { GraphApiError, WhatsAppClient } from '@kapso/whatsapp-cloud-api';
+
+export interface GraphSettings {
+  accessToken: string;
+  phoneNumberId: string;
+  /** Meta's Graph URL, or a fake Graph server in tests. */
+  apiBaseUrl: string;
+  /** Per request; a slow Graph must not hold a conversation's queue forever. */
+  timeoutMs?: number;
+  /** Tries per call when Graph answers 5xx/429 or the network fails. */
+  attempts?: number;
+  /** Media larger than this is refused rather than held in memory and in the database. */
+  maxMediaBytes?: number;
+}
+
+/** One WhatsApp message, in the shapes the Cloud API accepts for free-form replies. */
+export type OutboundMessage =
+  | { kind: 'text'; body: string }
+  | { kind: 'buttons'; body: string; buttons: { id: string; title: string }[] }
+  | { kind: 'list'; body: string; buttonText: string; rows: { id: string; title: string }[] };
+
+export interface DownloadedMedia {
+  bytes: Buffer;
+  mimeType: string;
+  sha256: string;
+}
+
+export class MediaTooLargeError extends Error {
+  constructor(size: number, max: number) {
+    super(`media of ${size} bytes exceeds the ${max}-byte limit`);
+    this.name = 'MediaTooLargeError';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A download that failed in a way another try may fix (5xx, 429, a truncated file). */
+class RetryableHttpError extends Error {}
+
+/** A server error, throttling, or no answer at all: worth another try. */
+function retryable(error: unknown): { retry: boolean; afterMs?: number } {
+  if (error instanceof GraphApiError) {
+    if (error.retry.action === 'retry') return { retry: true };
+    if (error.retry.action === 'retry_after') return { retry: true, afterMs: error.retry.retryAfterMs };
+    return { retry: false };
+  }
+  const name = (error as { name?: string } | null)?.name;
+  return { retry: error instanceof TypeError || name === 'TimeoutError' || name === 'AbortError' || error instanceof RetryableHttpError };
+}
+
+/** Recipients are addressed by phone number (wa_id) or, when Meta gives only that, by business-scoped user id. */
+export function recipientOf(userId: string): { to: string } | { recipient: string } {
+  return /^\d{6,15}$/.test(userId) ? { to: userId } : { recipient: userId };
+}
+
+/**
+ * The Graph API calls the channel makes, through `@kapso/whatsapp-cloud-api`: send a message
+ * (returns its wamid) and download a media object. Transient failures are retried with backoff.
+ */
+export class GraphClient {
+  private readonly client: WhatsAppClient;
+  private readonly attempts: number;
+  private readonly maxMediaBytes: number;
+
+  constructor(private readonly settings: GraphSettings) {
+    const timeoutMs = settings.timeoutMs ?? 10_000;
+    this.attempts = settings.attempts ?? 3;
+    this.maxMediaBytes = settings.maxMediaBytes ?? 16 * 1024 * 1024;
+    this.client = new WhatsAppClient({
+      accessToken: settings.accessToken,
+      baseUrl: settings.apiBaseUrl,
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+    });
+  }
+
+  /** Sends one message to a user and returns the wamid Graph gave it. */
+  async send(userId: string, message: OutboundMessage): Promise<string> {
+    const base = { phoneNumberId: this.settings.phoneNumberId, ...recipientOf(userId) };
+    const response = await this.withRetries(() => {
+      switch (message.kind) {
+        case 'text':
+          return this.client.messages.sendText({ ...base, body: message.body });
+        case 'buttons':
+          return this.client.messages.sendInteractiveButtons({ ...base, bodyText: message.body, buttons: message.buttons });
+        case 'list':
+          return this.client.messages.sendInteractiveList({
+            ...base,
+            bodyText: message.body,
+            buttonText: message.buttonText,
+            sections: [{ rows: message.rows }],
+          });
+      }
+    });
+    return response.messages[0]?.id ?? '';
+  }
+
+  /** GET /{media-id} for the short-lived URL, then GET that URL with the token (Meta requires it). */
+  async downloadMedia(mediaId: string): Promise<DownloadedMedia> {
+    return this.withRetries(async () => {
+      const metadata = await this.client.media.get({ mediaId, phoneNumberId: this.settings.phoneNumberId });
+      const declared = Number(metadata.fileSize);
+      if (declared > this.maxMediaBytes) throw new MediaTooLargeError(declared, this.maxMediaBytes);
+      const response = await this.client.fetch(metadata.downloadUrl ?? metadata.url);
+      if (response.status >= 500 || response.status === 429) throw new RetryableHttpError(`media download answered ${response.status}`);
+      if (!response.ok) throw new Error(`media download answered ${response.status}`);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      if (bytes.length > this.maxMediaBytes) throw new MediaTooLargeError(bytes.length, this.maxMediaBytes);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      // Graph states the file's hash: a mismatch means a truncated or altered download.
+      if (metadata.sha256 && metadata.sha256 !== sha256) throw new RetryableHttpError('media download does not match its sha256');
+      return { bytes, mimeType: metadata.mimeType || response.headers.get('content-type') || 'application/octet-stream', sha256 };
+    });
+  }
+
+  private async withRetries<T>(call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const { retry, afterMs } = retryable(error);
+        if (!retry || attempt >= this.attempts) throw error;
+        await sleep(Math.min(afterMs ?? 200 * 2 ** (attempt - 1), 5_000));
+      }
+    }
+  }
+}

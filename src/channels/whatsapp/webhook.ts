@@ -1,0 +1,159 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { normalizeWebhook, verifySignature } from '@kapso/whatsapp-cloud-api/server';
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import type { Db } from '../../storage';
+import type { InboundLog, InboundProcessor, RecordedInbound } from '../inbound';
+import { CHANNEL_ID, senderOf, type RecordedMessage } from './message';
+
+export const WEBHOOK_PATH = '/api/whatsapp';
+
+export interface WebhookContext {
+  prisma: Db;
+  log: InboundLog;
+  processor: InboundProcessor;
+  logger: Logger;
+  appSecret: string;
+  verifyToken: string;
+  phoneNumberId: string;
+}
+
+type Json = Record<string, unknown>;
+
+function sameSecret(candidate: string, secret: string): boolean {
+  const a = createHmac('sha256', 'compare').update(candidate).digest();
+  const b = createHmac('sha256', 'compare').update(secret).digest();
+  return timingSafeEqual(a, b);
+}
+
+function reject(res: Response, status: number, code: string, message: string): void {
+  res.json(status, { error: { code, message } });
+}
+
+/** The raw bytes Meta signed. Restify keeps a JSON body as UTF-8 text, which round-trips for valid JSON. */
+function rawBodyOf(req: Request): Buffer {
+  const raw = (req as { rawBody?: unknown }).rawBody;
+  if (Buffer.isBuffer(raw)) return raw;
+  return Buffer.from(typeof raw === 'string' ? raw : '', 'utf8');
+}
+
+function parsedBodyOf(req: Request, raw: Buffer): unknown {
+  const body = (req as { body?: unknown }).body;
+  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `GET /api/whatsapp`, Meta's subscription handshake, and `POST /api/whatsapp`, the signed webhook:
+ * messages are recorded (once per wamid) and acknowledged before they are processed; statuses are
+ * stored as delivery receipts.
+ */
+export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void {
+  server.get(WEBHOOK_PATH, async (req: Request, res: Response) => {
+    const query = (req.query ?? {}) as Json;
+    const mode = query['hub.mode'];
+    const token = query['hub.verify_token'];
+    const challenge = query['hub.challenge'];
+    if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string') {
+      reject(res, 400, 'bad_request', 'Expected hub.mode=subscribe, hub.verify_token and hub.challenge');
+      return;
+    }
+    if (!sameSecret(token, ctx.verifyToken)) {
+      ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp handshake with a wrong verify token');
+      reject(res, 403, 'forbidden', 'Wrong verify token');
+      return;
+    }
+    res.sendRaw(200, challenge, { 'Content-Type': 'text/plain; charset=utf-8' });
+  });
+
+  server.post(WEBHOOK_PATH, async (req: Request, res: Response) => {
+    const signature = req.headers['x-hub-signature-256'];
+    if (typeof signature !== 'string' || !signature) {
+      ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp webhook without a signature');
+      reject(res, 401, 'unauthorized', 'Missing X-Hub-Signature-256');
+      return;
+    }
+    const raw = rawBodyOf(req);
+    if (!verifySignature({ appSecret: ctx.appSecret, rawBody: raw, signatureHeader: signature })) {
+      ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp webhook with a wrong signature');
+      reject(res, 403, 'forbidden', 'Invalid X-Hub-Signature-256');
+      return;
+    }
+    const payload = parsedBodyOf(req, raw) as Json | undefined;
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload) || payload.object !== 'whatsapp_business_account' || !Array.isArray(payload.entry)) {
+      reject(res, 400, 'bad_request', 'Not a WhatsApp Business Account webhook');
+      return;
+    }
+
+    let recorded: RecordedInbound[];
+    try {
+      recorded = await recordPayload(ctx, payload);
+    } catch (error) {
+      // Not acknowledged, so Meta delivers it again: nothing is lost.
+      ctx.logger.error({ err: error, channel: CHANNEL_ID }, 'could not record a whatsapp webhook');
+      reject(res, 500, 'internal', 'Internal error');
+      return;
+    }
+    res.json(200, { received: true });
+    for (const message of recorded) ctx.processor.enqueue(message);
+  });
+}
+
+/** Records the payload's messages and receipts; returns the messages seen for the first time. */
+async function recordPayload(ctx: WebhookContext, payload: Json): Promise<RecordedInbound[]> {
+  const fresh: RecordedInbound[] = [];
+  let skipped = 0;
+  for (const entry of payload.entry as unknown[]) {
+    for (const change of ((entry as Json | null)?.changes as unknown[] | undefined) ?? []) {
+      if (!change || typeof change !== 'object') continue;
+      const normalized = normalizeWebhook({ object: payload.object, entry: [{ changes: [change] }] });
+      // An app can serve several numbers; only this bot's number is ours to answer.
+      if (normalized.phoneNumberId && normalized.phoneNumberId !== ctx.phoneNumberId) {
+        skipped += normalized.messages.length + normalized.statuses.length;
+        continue;
+      }
+      for (const status of normalized.statuses) {
+        if (typeof status.id !== 'string' || typeof status.status !== 'string') {
+          skipped++;
+          continue;
+        }
+        await storeReceipt(ctx.prisma, status.id, status.status, status.timestamp, status);
+      }
+      for (const message of normalized.messages) {
+        // Echoes of what the business sent from another app are not the user's messages.
+        if (message.kapso?.direction === 'outbound') continue;
+        const userId = senderOf(message);
+        if (typeof message.id !== 'string' || !message.id || !userId || typeof message.type !== 'string') {
+          skipped++;
+          continue;
+        }
+        const body: RecordedMessage = { userId, message };
+        const payloadText = JSON.stringify(body);
+        const { id, duplicate } = await ctx.log.record(message.id, userId, payloadText);
+        if (!duplicate) fresh.push({ id, conversationKey: userId, payload: payloadText });
+      }
+    }
+  }
+  if (skipped) ctx.logger.warn({ channel: CHANNEL_ID, skipped }, 'whatsapp webhook items skipped (other number or missing fields)');
+  return fresh;
+}
+
+/**
+ * A status (sent, delivered, read, failed) is proof of notification for the message it names,
+ * linked to its outbox row when there is one; a status for an unknown message is kept as well.
+ */
+async function storeReceipt(prisma: Db, externalId: string, status: string, timestamp: unknown, raw: unknown): Promise<void> {
+  const seconds = Number(timestamp);
+  const at = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+  // Meta redelivers statuses too; one row per (message, status) is enough proof.
+  const known = await prisma.deliveryReceipt.findFirst({ where: { channel: CHANNEL_ID, externalId, status }, select: { id: true } });
+  if (known) return;
+  const outbox = await prisma.outbox.findFirst({ where: { externalId }, select: { id: true } });
+  await prisma.deliveryReceipt.create({
+    data: { channel: CHANNEL_ID, externalId, status, at, raw: JSON.stringify(raw), outboxId: outbox?.id ?? null },
+  });
+}
