@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import type { Terms } from './pqr/terms';
 
 /**
  * The environment, parsed and validated once. The only module that reads process.env.
@@ -92,14 +93,7 @@ export interface Config {
     privacyPolicyUrl: string;
     channels: { customerLine: string; customerEmail: string; nonCustomerUrl: string; nonCustomerEmail: string };
   };
-  terms: {
-    answerDays: number;
-    recursoDays: number;
-    reposicionDays: number;
-    sicTransferDays: number;
-    silenceEffectHours: number;
-    businessDayEnd: string;
-  };
+  terms: Terms;
   webchat: { title: string; brandColor: string; directLineSecret?: string };
   maxBodyBytes: number;
 }

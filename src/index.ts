@@ -12,7 +12,7 @@ import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
 import { Texts, type Translate } from './i18n';
 import { createLogger, type Logger } from './logger';
-import { createRecognizer } from './nlu';
+import { createRecognizer, type Recognizer } from './nlu';
 import { BusinessCalendar, PqrService, systemClock, type Clock } from './pqr';
 import { openDatabase, PrismaBotStorage, type Database } from './storage';
 
@@ -39,17 +39,19 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
-export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger(config.logLevel);
-  const clock = options.clock ?? systemClock;
-  const db = await openDatabase(config.databaseUrl);
-  if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
+export interface BotParts {
+  bot: PqrBot;
+  pqr: PqrService;
+  nlu: Recognizer;
+  texts: Texts;
+}
 
+/** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
+export async function buildBot(config: Config, db: Database, clock: Clock, nluCacheFile = path.resolve('data', 'nlu-model.json')): Promise<BotParts> {
   const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
   await pqr.syncBrands();
-  const nlu = await createRecognizer({ cacheFile: options.nluCacheFile ?? path.resolve('data', 'nlu-model.json') });
+  const nlu = await createRecognizer({ cacheFile: nluCacheFile });
 
   const { channels } = config.operator;
   const texts = new Texts({
@@ -71,7 +73,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     recursoDays: config.terms.recursoDays,
   });
   const storage = new PrismaBotStorage(db.prisma);
-  const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog);
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog), pqr, nlu, texts };
+}
+
+/** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const db = await openDatabase(config.databaseUrl);
+  if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
+
+  const { bot, pqr, texts } = await buildBot(config, db, clock, options.nluCacheFile);
 
   const server = createHttpServer({
     name: 'pqr-bot',

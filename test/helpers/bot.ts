@@ -1,13 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
-import { ConversationState, TestAdapter, UserState, type Activity } from 'botbuilder';
-import { MainDialog } from '../../dialogs';
-import { PqrBot } from '../../src/bot';
+import { TestAdapter, type Activity } from 'botbuilder';
+import { buildBot } from '../../src/index';
 import { loadConfig, type Config } from '../../src/config';
-import { Texts, type Locale, type Translate } from '../../src/i18n';
-import { createRecognizer, type Recognizer } from '../../src/nlu';
-import { BusinessCalendar, FixedClock, PqrService } from '../../src/pqr';
-import { PrismaBotStorage } from '../../src/storage';
+import type { Locale, Translate } from '../../src/i18n';
+import type { Recognizer } from '../../src/nlu';
+import { FixedClock, type PqrService } from '../../src/pqr';
 import { createTestDb, type TestDb } from './db';
 
 /** Monday 23 November 2026, 10:00 in Bogotá: a business day, so the term starts on the 24th. */
@@ -71,32 +69,7 @@ export async function createTestBot(options: { now?: string } & ConversationOpti
   const clock = new FixedClock(options.now ?? DEFAULT_NOW);
   const db = await createTestDb();
 
-  const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
-  const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
-  await pqr.syncBrands();
-  const nlu = await createRecognizer({ cacheFile: NLU_CACHE_FILE });
-
-  const { channels } = config.operator;
-  const texts = new Texts({
-    operator: config.operator.name,
-    policyUrl: config.operator.privacyPolicyUrl,
-    customerLine: channels.customerLine,
-    customerEmail: channels.customerEmail,
-    nonCustomerUrl: channels.nonCustomerUrl,
-    nonCustomerEmail: channels.nonCustomerEmail,
-  });
-  const dialog = new MainDialog({
-    pqr,
-    nlu,
-    texts,
-    clock,
-    defaultLocale: config.defaultLocale,
-    brands: config.operator.brands,
-    answerDays: config.terms.answerDays,
-    recursoDays: config.terms.recursoDays,
-  });
-  const storage = new PrismaBotStorage(db.prisma);
-  const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog);
+  const { bot, pqr, nlu, texts } = await buildBot(config, db, clock, NLU_CACHE_FILE);
 
   let conversations = 0;
   const conversation = (overrides: ConversationOptions = {}): Conversation => {
