@@ -17,7 +17,7 @@ export class MainDialog extends ComponentDialog {
     super(MAIN_DIALOG);
     this.addDialog(new FilePqrDialog(deps));
     this.addDialog(new StatusDialog(deps));
-    this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.done.bind(this)]));
+    this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
 
@@ -107,9 +107,5 @@ export class MainDialog extends ComponentDialog {
     const intents: Intent[] = ['radicar_pqr', 'consultar_estado', 'canales', 'ayuda'];
     const index = this.menu(context).findIndex((title, i) => fold(title) === folded || folded === String(i + 1));
     return index >= 0 ? intents[index] : null;
-  }
-
-  private async done(step: WaterfallStepContext) {
-    return step.endDialog(step.result);
   }
 }
