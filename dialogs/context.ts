@@ -1,12 +1,13 @@
 import type { TurnContext } from 'botbuilder';
 import { MessageFactory, type Activity } from 'botbuilder';
 import type { Recognizer } from '../src/nlu';
-import type { Clock, PqrService } from '../src/pqr';
+import type { Clock, PqrLifecycle, PqrService } from '../src/pqr';
 import { resolveLocale, type Locale, type Texts, type Translate } from '../src/i18n';
 
 /** What every dialog receives from the composition root. */
 export interface DialogDeps {
   pqr: PqrService;
+  lifecycle: PqrLifecycle;
   nlu: Recognizer;
   texts: Texts;
   clock: Clock;

@@ -13,7 +13,7 @@ import { createHttpServer } from './http';
 import { Texts, type Translate } from './i18n';
 import { createLogger, type Logger } from './logger';
 import { createRecognizer, type Recognizer } from './nlu';
-import { BusinessCalendar, PqrService, systemClock, type Clock } from './pqr';
+import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { openDatabase, PrismaBotStorage, type Database } from './storage';
 
 export interface AppOptions {
@@ -29,6 +29,10 @@ export interface App {
   db: Database;
   bot: PqrBot;
   pqr: PqrService;
+  lifecycle: PqrLifecycle;
+  calendar: BusinessCalendar;
+  texts: Texts;
+  clock: Clock;
   webchat: DirectLineChannel;
   /** On when WHATSAPP_ACCESS_TOKEN, _APP_SECRET, _PHONE_NUMBER_ID and _VERIFY_TOKEN are set. */
   whatsapp?: WhatsAppChannel;
@@ -42,6 +46,8 @@ export interface App {
 export interface BotParts {
   bot: PqrBot;
   pqr: PqrService;
+  lifecycle: PqrLifecycle;
+  calendar: BusinessCalendar;
   nlu: Recognizer;
   texts: Texts;
 }
@@ -51,6 +57,7 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
   await pqr.syncBrands();
+  const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
   const nlu = await createRecognizer({ cacheFile: nluCacheFile });
 
   const { channels } = config.operator;
@@ -61,9 +68,12 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     customerEmail: channels.customerEmail,
     nonCustomerUrl: channels.nonCustomerUrl,
     nonCustomerEmail: channels.nonCustomerEmail,
+    recursoDays: config.terms.recursoDays,
+    sicDays: config.terms.sicTransferDays,
   });
   const dialog = new MainDialog({
     pqr,
+    lifecycle,
     nlu,
     texts,
     clock,
@@ -73,7 +83,7 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     recursoDays: config.terms.recursoDays,
   });
   const storage = new PrismaBotStorage(db.prisma);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog), pqr, nlu, texts };
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog), pqr, lifecycle, calendar, nlu, texts };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -83,7 +93,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, texts } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, texts } = await buildBot(config, db, clock, options.nluCacheFile);
 
   const server = createHttpServer({
     name: 'pqr-bot',
@@ -135,6 +145,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     db,
     bot,
     pqr,
+    lifecycle,
+    calendar,
+    texts,
+    clock,
     webchat,
     whatsapp,
     logger,

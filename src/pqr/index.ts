@@ -6,3 +6,17 @@ export { verifyChain, GENESIS_HASH } from './expediente';
 export { PQR_STATUSES, OPEN_STATUSES, canTransition, assertTransition, InvalidTransitionError, type PqrStatus } from './states';
 export { answerTerm, isOverdue, trafficLight, DEFAULT_TERMS, type Terms } from './terms';
 export { PqrService, appendEvent, PQR_TYPES, UnknownBrandError, type Customer, type ChannelUser, type FileRequest, type PqrSummary, type PqrType } from './service';
+export {
+  PqrLifecycle,
+  PqrActionError,
+  queueNotification,
+  ANSWER_OUTCOMES,
+  DECISION_OUTCOMES,
+  RECURSO_KINDS,
+  type AnswerOutcome,
+  type DecisionOutcome,
+  type RecursoKind,
+  type Notification,
+  type Actor,
+} from './lifecycle';
+export { recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline } from './terms';
