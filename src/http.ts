@@ -1,5 +1,6 @@
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 
 export interface HttpOptions {
   name: string;
@@ -7,6 +8,7 @@ export interface HttpOptions {
   logger: Logger;
   /** Answers /healthz: true when the database answers. */
   healthy: () => Promise<boolean>;
+  metrics: Metrics;
 }
 
 /**
@@ -21,6 +23,15 @@ export function createHttpServer(options: HttpOptions): Server {
   server.get('/healthz', async (_req: Request, res: Response) => {
     const ok = await options.healthy().catch(() => false);
     res.send(ok ? 200 : 503, ok ? { status: 'ok' } : { status: 'unavailable', reason: 'database' });
+  });
+
+  server.get('/metrics', async (_req: Request, res: Response) => {
+    res.sendRaw(200, await options.metrics.registry.metrics(), { 'Content-Type': options.metrics.registry.contentType });
+  });
+
+  // Every 4xx, whichever route answered it and however: webhook rejections show up here.
+  server.on('after', (req: Request, res: Response) => {
+    if (res.statusCode >= 400 && res.statusCode < 500) options.metrics.rejected(req.getRoute()?.path?.toString() ?? 'unmatched', res.statusCode);
   });
 
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown }, callback: () => void) => {

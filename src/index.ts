@@ -7,11 +7,13 @@ import { PqrBot } from './bot';
 import pino from 'pino';
 import { ConsoleAdapter } from './channels/console';
 import { registerWhatsApp, type WhatsAppChannel } from './channels/whatsapp';
+import { registerBotFramework, type BotFrameworkChannel } from './channels/botframework';
 import { registerDirectLine, type DirectLineChannel, type PageTexts } from './channels/directline';
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
 import { Texts, type Translate } from './i18n';
 import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
 import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { openDatabase, PrismaBotStorage, type Database } from './storage';
@@ -36,6 +38,8 @@ export interface App {
   webchat: DirectLineChannel;
   /** On when WHATSAPP_ACCESS_TOKEN, _APP_SECRET, _PHONE_NUMBER_ID and _VERIFY_TOKEN are set. */
   whatsapp?: WhatsAppChannel;
+  /** Always on: anonymous (Bot Framework Emulator) without MicrosoftAppId, authenticated with it (Azure Bot Service). */
+  botframework: BotFrameworkChannel;
   logger: Logger;
   /** Logs a failed turn (no personal data) and apologises to the user on their channel. */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
@@ -95,10 +99,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const { bot, pqr, lifecycle, calendar, texts } = await buildBot(config, db, clock, options.nluCacheFile);
 
+  const metrics = new Metrics(db.prisma);
+  // Channels run turns through this: the same bot, counted and timed.
+  const turns = metrics.instrument(bot);
   const server = createHttpServer({
     name: 'pqr-bot',
     maxBodyBytes: config.maxBodyBytes,
     logger,
+    metrics,
     healthy: async () => (await db.prisma.$queryRawUnsafe('SELECT 1'), true),
   });
 
@@ -111,7 +119,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (!config.webchat.directLineSecret) logger.info('DIRECTLINE_SECRET not set: web chat tokens are signed with a per-process key');
   const webchat = registerDirectLine(server, {
     prisma: db.prisma,
-    bot,
+    bot: turns,
     secret: config.webchat.directLineSecret ?? randomBytes(32).toString('hex'),
     logger,
     onTurnError,
@@ -123,7 +131,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     env.WHATSAPP_ACCESS_TOKEN && env.WHATSAPP_APP_SECRET && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_VERIFY_TOKEN
       ? registerWhatsApp(server, {
           prisma: db.prisma,
-          bot,
+          bot: turns,
           logger,
           onTurnError,
           clock,
@@ -137,6 +145,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           },
         })
       : undefined;
+  const botframework = registerBotFramework(server, {
+    bot: turns,
+    logger,
+    onTurnError,
+    auth: { appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId },
+  });
   logChannels(config, logger, !!whatsapp);
 
   return {
@@ -151,12 +165,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     clock,
     webchat,
     whatsapp,
+    botframework,
     logger,
     onTurnError,
     async close() {
       server.close();
       await webchat.idle();
       await whatsapp?.idle();
+      await botframework.idle();
       await db.close();
     },
   };
@@ -175,7 +191,11 @@ function logChannels(config: Config, logger: Logger, whatsappOn: boolean): void 
   if (whatsappOn) logger.info({ channel: 'whatsapp' }, 'channel on: WhatsApp webhook at /api/whatsapp');
   else off('whatsapp', 'WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_VERIFY_TOKEN');
   if (!env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_BOT_TOKEN');
-  if (!env.MicrosoftAppId) off('botframework', 'MicrosoftAppId');
+  if (env.MicrosoftAppId) logger.info({ channel: 'botframework', appType: env.MicrosoftAppType }, 'channel on: Bot Framework at /api/messages, authenticated with MicrosoftAppId (Azure Bot Service)');
+  else {
+    logger.info({ channel: 'botframework' }, 'channel on: Bot Framework at /api/messages, anonymous (Bot Framework Emulator; MicrosoftAppId not set)');
+    logger.warn({ channel: 'botframework' }, 'anyone can post to /api/messages: set MicrosoftAppId and its credentials in production');
+  }
 }
 
 export async function listen(app: App): Promise<string> {
