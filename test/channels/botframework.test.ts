@@ -1,0 +1,246 @@
+import { TurnContext, type Activity } from 'botbuilder';
+import { buildApp, listen, type App } from '../../src/index';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { FixedClock } from '../../src/pqr';
+import { NLU_TEST_CACHE, startTestApp, type RunningApp } from '../helpers/app';
+import { createTestDb, type TestDb } from '../helpers/db';
+import { EmulatorChat, FakeConnector, type SentActivity } from '../helpers/fake-connector';
+
+const CUN_PATTERN = /\d{4}-\d{2}-\d{10}/;
+
+const textsOf = (activities: SentActivity[]) => activities.map((a) => a.text ?? '');
+const actionsOf = (activity: SentActivity | undefined) => activity?.suggestedActions?.actions.map((a) => a.title) ?? [];
+
+function post(url: string, body: string, headers: Record<string, string> = {}): Promise<globalThis.Response> {
+  return fetch(`${url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+}
+
+describe('Bot Framework /api/messages, anonymous (Bot Framework Emulator; fake connector on 127.0.0.1)', () => {
+  let running: RunningApp;
+  let connector: FakeConnector;
+
+  beforeAll(async () => {
+    connector = await FakeConnector.start();
+    running = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await connector?.close();
+  });
+
+  /** Posts an activity as the Emulator does and returns what the bot sent back during that turn. */
+  async function deliver(chat: EmulatorChat, activity: Record<string, unknown>): Promise<SentActivity[]> {
+    const before = connector.sent(chat.conversationId).length;
+    const response = await post(running.url, JSON.stringify(activity));
+    expect(response.status).toBe(200);
+    // The request ends with the turn, so every reply has reached the connector by now.
+    return connector.sent(chat.conversationId).slice(before);
+  }
+
+  const say = (chat: EmulatorChat, text: string) => deliver(chat, chat.message(text));
+  const said = async (chat: EmulatorChat, text: string) => textsOf(await say(chat, text)).join('\n');
+
+  it('greets when the Emulator opens the chat, replying to that activity on the emulator channel', async () => {
+    const chat = new EmulatorChat(connector.url);
+    const joined = chat.conversationUpdate();
+    const replies = await deliver(chat, joined);
+
+    expect(replies.length).toBeGreaterThan(0);
+    expect(textsOf(replies).join('\n')).toMatch(/^¡Hola!/);
+    const [first] = replies;
+    expect(first).toMatchObject({ type: 'message', channelId: 'emulator', conversation: { id: chat.conversationId }, from: { id: chat.bot.id }, recipient: { id: chat.user.id }, replyToId: joined.id });
+    const request = connector.requests.find((r) => r.activity === first)!;
+    expect(request.replyToId).toBe(joined.id);
+    // Anonymous: the bot sends no token to the connector.
+    expect(request.authorization).toBeUndefined();
+  });
+
+  it('files a queja from the Emulator: consent, non-customer data, description, type, channel, confirm; the CUN reaches the connector', async () => {
+    const chat = new EmulatorChat(connector.url);
+    const steps: [string, RegExp | string, string[]?][] = [
+      ['radicar', '¿Autorizas el tratamiento de tus datos', ['Acepto', 'No acepto']],
+      ['Acepto', '¿Eres cliente de alguna de nuestras marcas aliadas', ['Sí', 'No']],
+      ['No', 'Escribe tu nombre completo.'],
+      ['Ana María Gómez', '¿Qué tipo de documento de identidad tienes?', ['Cédula de ciudadanía', 'Cédula de extranjería', 'Pasaporte', 'NIT']],
+      ['Cédula de ciudadanía', 'Escribe el número de tu documento'],
+      ['1020304050', 'Escribe tu correo electrónico'],
+      ['ana.gomez@correo.com', 'Cuéntame qué pasó'],
+      ['La señal se cae todo el tiempo y las llamadas se cortan.', '¿Quieres agregar algo más?'],
+      ['Es todo', 'tu caso es de tipo *queja*'],
+      ['Sí', '¿Dónde quieres recibir la respuesta?'],
+      ['En este chat', '¿La radicamos?', ['Sí, radicar', 'Cancelar']],
+    ];
+    for (const [text, expected, actions] of steps) {
+      const replies = await say(chat, text);
+      const joined = textsOf(replies).join('\n');
+      if (typeof expected === 'string') expect(joined).toContain(expected);
+      else expect(joined).toMatch(expected);
+      // Choices travel as suggested actions, which the Emulator shows as buttons.
+      if (actions) expect(actionsOf(replies.at(-1))).toEqual(actions);
+    }
+
+    const filed = await said(chat, 'Sí, radicar');
+    expect(filed).toContain('¡Listo! Radicamos tu queja.');
+    const cun = CUN_PATTERN.exec(filed)?.[0];
+    expect(cun).toBeDefined();
+
+    const row = await running.db.prisma.pqr.findUniqueOrThrow({ where: { cun }, include: { nonCustomer: true, identity: true } });
+    expect(row).toMatchObject({ type: 'queja', entryChannel: 'emulator', notifyChannel: 'emulator', description: 'La señal se cae todo el tiempo y las llamadas se cortan.' });
+    expect(row.nonCustomer).toMatchObject({ fullName: 'Ana María Gómez', documentType: 'CC', documentNumber: '1020304050', email: 'ana.gomez@correo.com' });
+    expect(row.identity).toMatchObject({ channel: 'emulator', userId: chat.user.id });
+  });
+
+  it('runs the turns of one conversation one at a time, in the order they arrived', async () => {
+    const chat = new EmulatorChat(connector.url);
+    const held = connector.holdNext();
+    const first = post(running.url, JSON.stringify(chat.message('radicar')));
+    // The first turn is now waiting on the connector with its reply; the second message arrives meanwhile.
+    await held.reached;
+    const second = post(running.url, JSON.stringify(chat.message('Acepto')));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(connector.sent(chat.conversationId)).toEqual([]);
+    held.release();
+
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    const texts = textsOf(connector.sent(chat.conversationId));
+    const consentAt = texts.findIndex((t) => t.includes('¿Autorizas el tratamiento de tus datos'));
+    const customerAt = texts.findIndex((t) => t.includes('¿Eres cliente'));
+    expect(consentAt).toBeGreaterThanOrEqual(0);
+    expect(customerAt).toBeGreaterThan(consentAt);
+  });
+
+  it('reaches the user later with continueConversation from a stored conversation reference', async () => {
+    const chat = new EmulatorChat(connector.url);
+    const hello = chat.message('hola');
+    await deliver(chat, hello);
+    const reference = TurnContext.getConversationReference(hello as Partial<Activity>);
+    // As a reference is kept: JSON, then back.
+    const stored = JSON.parse(JSON.stringify(reference));
+
+    const before = connector.requests.length;
+    await running.app.botframework.adapter.continueConversationAsync('', stored, async (context) => {
+      await context.sendActivity('Tu PQR tiene respuesta.');
+    });
+    const [request] = connector.requests.slice(before);
+    expect(request).toMatchObject({ conversationId: chat.conversationId, activity: { text: 'Tu PQR tiene respuesta.', channelId: 'emulator', recipient: { id: chat.user.id } } });
+  });
+
+  describe('bad input: a clear 400 (or 413), no turn', () => {
+    const turnsRan = () => running.db.prisma.botState.count();
+
+    it.each([
+      ['malformed JSON', '{"type":"message","text":"hola"', /JSON/i],
+      ['a JSON array', '[]', /activity object/],
+      ['a missing type', JSON.stringify({ ...new EmulatorChat('http://127.0.0.1:9').message('hola'), type: undefined }), /type/],
+      ['a missing serviceUrl and conversation', JSON.stringify({ ...new EmulatorChat('http://127.0.0.1:9').message('hola'), serviceUrl: undefined, conversation: undefined }), /serviceUrl.*conversation/],
+      ['a serviceUrl that is not http(s)', JSON.stringify(new EmulatorChat('file:///etc/passwd').message('hola')), /serviceUrl/],
+      ['a missing sender', JSON.stringify({ ...new EmulatorChat('http://127.0.0.1:9').message('hola'), from: {} }), /from\.id/],
+    ])('%s → 400 with the reason', async (_case, body, reason) => {
+      const before = await turnsRan();
+      const requests = connector.requests.length;
+      const response = await post(running.url, body);
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe('bad_request');
+      expect(error.message).toMatch(reason);
+      expect(await turnsRan()).toBe(before);
+      expect(connector.requests.length).toBe(requests);
+    });
+
+    it('a body that is not JSON → 400', async () => {
+      const response = await fetch(`${running.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hola' });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/JSON activity/);
+    });
+
+    it('a body over the limit → 413', async () => {
+      const chat = new EmulatorChat(connector.url);
+      const response = await post(running.url, JSON.stringify(chat.message('x'.repeat(running.app.config.maxBodyBytes + 10))));
+      expect(response.status).toBe(413);
+      expect(connector.sent(chat.conversationId)).toEqual([]);
+    });
+
+    it('an unknown activity type is acknowledged and answered with nothing', async () => {
+      const chat = new EmulatorChat(connector.url);
+      await expect(deliver(chat, { ...chat.message('hola'), type: 'somethingNew' })).resolves.toEqual([]);
+    });
+  });
+});
+
+describe('Bot Framework /api/messages, authenticated (Azure Bot Service)', () => {
+  const APP_ID = '3f1c2a4e-8b7d-4c6e-9a10-5b2d7e8f9a01';
+  let db: TestDb;
+  let app: App;
+  let url: string;
+  let connector: FakeConnector;
+  const logs: { level: number; msg: string; channel?: string }[] = [];
+
+  beforeAll(async () => {
+    connector = await FakeConnector.start();
+    db = await createTestDb();
+    const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'test-app-password' });
+    const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
+    app = await buildApp(config, { clock: new FixedClock('2026-11-23T15:00:00Z'), nluCacheFile: NLU_TEST_CACHE, logger });
+    url = await listen(app);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+    await connector?.close();
+  });
+
+  const turnsRan = () => db.prisma.botState.count();
+
+  it('says at start-up that /api/messages is authenticated', () => {
+    const lines = logs.filter((l) => l.channel === 'botframework').map((l) => l.msg);
+    expect(lines).toEqual([expect.stringMatching(/channel on: Bot Framework at \/api\/messages, authenticated/)]);
+  });
+
+  it.each([
+    ['no Authorization header', {}],
+    ['a token that is not a JWT', { Authorization: 'Bearer not-a-jwt' }],
+    ['a JWT from an issuer the Bot Framework does not use', { Authorization: `Bearer ${unsignedJwt({ iss: 'https://issuer.example', aud: APP_ID, serviceurl: 'http://127.0.0.1:9' })}` }],
+  ])('refuses %s with 401 and runs no turn', async (_case, headers) => {
+    const chat = new EmulatorChat(connector.url);
+    const response = await post(url, JSON.stringify({ ...chat.message('hola'), channelId: 'msteams' }), headers);
+    expect(response.status).toBe(401);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('unauthorized');
+    expect(await turnsRan()).toBe(0);
+    expect(connector.requests).toEqual([]);
+  });
+
+  it('still answers 400 to malformed JSON before looking at the token', async () => {
+    expect((await post(url, '{"type":')).status).toBe(400);
+  });
+});
+
+describe('Bot Framework start-up log, anonymous', () => {
+  it('says the channel is anonymous and warns that anyone can post to /api/messages', async () => {
+    const db = await createTestDb();
+    const logs: { level: number; msg: string; channel?: string }[] = [];
+    const logger = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const app = await buildApp(loadConfig({ DATABASE_URL: db.url }), { clock: new FixedClock('2026-11-23T15:00:00Z'), nluCacheFile: NLU_TEST_CACHE, logger });
+    try {
+      const lines = logs.filter((l) => l.channel === 'botframework');
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 30, msg: expect.stringMatching(/channel on: Bot Framework at \/api\/messages, anonymous \(Bot Framework Emulator/) }),
+        expect.objectContaining({ level: 40, msg: expect.stringMatching(/anyone can post to \/api\/messages/) }),
+      ]);
+    } finally {
+      await app.close();
+      await db.close();
+    }
+  });
+});
+
+/** A JWT with a valid shape and a signature nobody made. */
+function unsignedJwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: 'RS256', typ: 'JWT', kid: 'unknown-key' })}.${part({ ...claims, iat: now, nbf: now, exp: now + 3600 })}.${Buffer.from('not-a-signature').toString('base64url')}`;
+}
