@@ -1,0 +1,101 @@
+import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import type { TelegramApi } from './api';
+import type { ChatKeyboards, KeyboardRegistry } from './keyboards';
+import { toTelegramMessages, type ChannelHints, type RenderOptions } from './outbound';
+import { CHANNEL_ID, SERVICE_URL } from './update';
+
+export type TurnLogic = (context: TurnContext) => Promise<void>;
+
+export interface TelegramAdapterOptions {
+  /** The label of the "share my number" button, in the conversation's language. */
+  contactButton: (locale: string | undefined) => string;
+  /** True for the texts that ask for the user's line, for dialogs that do not set `channelData.expects`. */
+  isLineQuestion: (text: string) => boolean;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The Telegram Bot API channel as a Bot Framework adapter: a recorded update becomes a turn, and
+ * each activity the bot sends becomes one or more Telegram messages in the user's chat.
+ */
+export class TelegramAdapter extends BotAdapter {
+  constructor(
+    private readonly api: TelegramApi,
+    private readonly keyboards: KeyboardRegistry,
+    private readonly options: TelegramAdapterOptions,
+  ) {
+    super();
+  }
+
+  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /** One ResourceResponse per activity: the message_id of the (last) message it became. */
+  async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const chatId = context.activity.conversation?.id;
+    if (!chatId) throw new Error('Telegram: the turn has no conversation id');
+    const before = await this.keyboards.read(chatId);
+    const keyboards: ChatKeyboards = { ...before };
+    const responses: ResourceResponse[] = [];
+    try {
+      for (const activity of activities) {
+        if (activity.type === 'delay') {
+          await sleep(typeof activity.value === 'number' ? activity.value : 1000);
+          responses.push({ id: '' });
+          continue;
+        }
+        // Typing, traces and invoke responses have nothing to show in the chat.
+        if (activity.type !== ActivityTypes.Message) {
+          responses.push({ id: '' });
+          continue;
+        }
+        let id = '';
+        for (const message of toTelegramMessages(activity, this.renderOptions(context, activity))) {
+          if (!message.replyMarkup && keyboards.contactKeyboard) message.replyMarkup = { remove_keyboard: true };
+          const messageId = await this.api.sendMessage(chatId, message);
+          id = String(messageId);
+          keyboards.inline = message.choices ? { messageId, choices: message.choices } : undefined;
+          if (message.asksForContact) keyboards.contactKeyboard = true;
+          else if (message.replyMarkup && 'remove_keyboard' in message.replyMarkup) keyboards.contactKeyboard = undefined;
+        }
+        responses.push({ id });
+      }
+    } finally {
+      // What was sent is on the user's screen even if a later message failed.
+      if (keyboards.inline !== before.inline || keyboards.contactKeyboard !== before.contactKeyboard) await this.keyboards.write(chatId, keyboards);
+    }
+    return responses;
+  }
+
+  private renderOptions(context: TurnContext, activity: Partial<Activity>): RenderOptions {
+    const hints = (activity.channelData ?? {}) as ChannelHints;
+    return {
+      contactButton: this.options.contactButton(activity.locale ?? context.activity.locale),
+      asksForLine: hints.expects === 'line' || this.options.isLineQuestion(activity.text ?? ''),
+    };
+  }
+
+  async updateActivity(): Promise<void> {
+    throw new Error('Telegram: this bot does not edit sent messages');
+  }
+
+  async deleteActivity(): Promise<void> {
+    throw new Error('Telegram: this bot does not delete sent messages');
+  }
+
+  /** Proactive messages (e.g. the operator's answer) from a stored conversation reference. */
+  async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
+    if (!reference.conversation?.id) throw new Error('Telegram: the conversation reference has no conversation id');
+    const bot = reference.bot ?? { id: this.api.botId, name: '', role: 'bot' };
+    const activity = TurnContext.applyConversationReference(
+      { type: ActivityTypes.Event, name: 'continueConversation', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL },
+      { ...reference, bot, channelId: CHANNEL_ID, serviceUrl: SERVICE_URL },
+      true,
+    );
+    await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+}

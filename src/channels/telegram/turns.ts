@@ -1,0 +1,149 @@
+import { ActivityTypes, TurnContext, type Activity, type Attachment } from 'botbuilder';
+import type { Update } from 'telegraf/types';
+import { resolveLocale, type Locale, type Translate } from '../../i18n';
+import type { Clock } from '../../pqr';
+import type { Db } from '../../storage';
+import type { RecordedInbound } from '../inbound';
+import { ATTACHMENT_URL_PREFIX } from '../whatsapp';
+import type { TurnLogic, TelegramAdapter } from './adapter';
+import type { TelegramApi } from './api';
+import type { KeyboardRegistry } from './keyboards';
+import { choiceIndexOf } from './outbound';
+import { CHANNEL_ID, readUpdate, toActivity, type Incoming } from './update';
+
+export class MediaUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`media could not be downloaded: ${cause instanceof Error ? cause.message : 'unknown error'}`);
+    this.name = 'MediaUnavailableError';
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
+
+type MediaMessage = Extract<Incoming, { kind: 'media' }>;
+
+/**
+ * Turns one recorded Telegram update into a turn: the user's identity is updated, button taps are
+ * answered and mapped back to their choice, a shared contact proves the line only when it is the
+ * sender's own, media is downloaded and kept as evidence, and the bot runs; what the bot cannot
+ * read gets a polite answer from the channel instead.
+ */
+export class TelegramTurns {
+  constructor(
+    private readonly deps: {
+      prisma: Db;
+      api: TelegramApi;
+      adapter: TelegramAdapter;
+      keyboards: KeyboardRegistry;
+      logic: TurnLogic;
+      /** The channel's own texts in the user's language (Telegram says which). */
+      texts: (locale: string | undefined) => Translate;
+      defaultLocale: Locale;
+      clock: Clock;
+    },
+  ) {}
+
+  async handle(row: RecordedInbound): Promise<void> {
+    const update = JSON.parse(row.payload) as Update;
+    const incoming = readUpdate(update);
+    if (incoming.kind === 'ignored') return;
+    const { adapter, logic } = this.deps;
+    const activity = toActivity(update, this.deps.api.botId, this.deps.clock.now());
+    const t = this.deps.texts(activity.locale);
+    const identityId = await this.touchIdentity(activity);
+
+    switch (incoming.kind) {
+      case 'start':
+        // Telegram's "Start" is the user joining the conversation: the bot greets them.
+        return adapter.processActivity({ ...activity, type: ActivityTypes.ConversationUpdate, membersAdded: [activity.from!] }, logic);
+      case 'text':
+        return adapter.processActivity({ ...activity, text: incoming.text }, logic);
+      case 'choice':
+        return this.choice(activity, incoming, t);
+      case 'ownContact':
+        // The number is the answer to "which line?"; channelData.phone tells the dialogs it is proven.
+        return adapter.processActivity({ ...activity, text: incoming.phone, channelData: { ...activity.channelData, phone: incoming.phone } }, logic);
+      case 'foreignContact':
+        return this.reply(activity, t('telegram.contact.notYours'));
+      case 'unsupported':
+        return this.reply(activity, t('telegram.unsupported'));
+      case 'media':
+        return this.media(activity, identityId, incoming, t);
+    }
+  }
+
+  private async choice(activity: Partial<Activity>, incoming: Extract<Incoming, { kind: 'choice' }>, t: Translate): Promise<void> {
+    const index = choiceIndexOf(incoming.data);
+    const choice = index === null ? null : await this.deps.keyboards.take(activity.conversation!.id, incoming.messageId, index);
+    // Telegram shows a spinner on the button until the query is answered; an old query cannot be answered any more.
+    await this.deps.api.answerCallbackQuery(incoming.callbackQueryId, choice === null ? t('telegram.callback.expired') : undefined).catch(() => undefined);
+    if (choice === null) return;
+    await this.deps.adapter.processActivity({ ...activity, text: choice }, this.deps.logic);
+  }
+
+  private async media(activity: Partial<Activity>, identityId: number, media: MediaMessage, t: Translate): Promise<void> {
+    let attachment: Attachment;
+    try {
+      attachment = await this.keepMedia(identityId, media);
+    } catch (error) {
+      await this.reply(activity, t('telegram.media.failed'));
+      throw new MediaUnavailableError(error);
+    }
+    await this.deps.adapter.processActivity({ ...activity, text: media.caption, attachments: [attachment] }, this.deps.logic);
+  }
+
+  private async reply(activity: Partial<Activity>, text: string): Promise<void> {
+    await this.deps.adapter.processActivity(activity, async (context) => {
+      await context.sendActivity(text);
+    });
+  }
+
+  /** The channel identity (created on first contact) with its conversation reference and the time of the user's last message. */
+  private async touchIdentity(activity: Partial<Activity>): Promise<number> {
+    const { prisma } = this.deps;
+    const user = { channel: CHANNEL_ID, userId: activity.from!.id };
+    const at = activity.timestamp instanceof Date ? activity.timestamp : this.deps.clock.now();
+    const data = { conversationRef: JSON.stringify(TurnContext.getConversationReference(activity)), ...(activity.locale ? { locale: resolveLocale(activity.locale, this.deps.defaultLocale) } : {}) };
+    let identity: { id: number };
+    try {
+      identity = await prisma.channelIdentity.upsert({
+        where: { channel_userId: user },
+        create: { ...user, ...data, lastInboundAt: at },
+        update: data,
+        select: { id: true },
+      });
+    } catch (error) {
+      // Another instance created it at the same moment.
+      if (!isUniqueViolation(error)) throw error;
+      identity = await prisma.channelIdentity.update({ where: { channel_userId: user }, data, select: { id: true } });
+    }
+    await prisma.channelIdentity.updateMany({
+      where: { id: identity.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: at } }] },
+      data: { lastInboundAt: at },
+    });
+    return identity.id;
+  }
+
+  /** Downloads the file and stores its bytes until the PQR being filed takes them; the same file is not stored twice. */
+  private async keepMedia(identityId: number, media: MediaMessage): Promise<Attachment> {
+    const { prisma, api } = this.deps;
+    const file = await api.downloadFile(media.fileId);
+    // Telegram serves every file as octet-stream; the message says what it is.
+    const mimeType = media.mimeType;
+    const existing = await prisma.attachment.findFirst({ where: { identityId, sha256: file.sha256, pqrId: null }, select: { id: true } });
+    const stored =
+      existing ??
+      (await prisma.attachment.create({
+        data: { identityId, kind: media.media, mimeType, fileName: media.fileName ?? null, size: file.bytes.length, sha256: file.sha256, data: new Uint8Array(file.bytes) },
+        select: { id: true },
+      }));
+    return {
+      contentType: mimeType,
+      contentUrl: `${ATTACHMENT_URL_PREFIX}${stored.id}`,
+      name: media.fileName,
+      content: { attachmentId: stored.id, kind: media.media, size: file.bytes.length, sha256: file.sha256 },
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Request, Response, Server } from 'restify';
+import type { Update } from 'telegraf/types';
+import type { InboundLog, InboundProcessor, RecordedInbound } from '../inbound';
+import { senderOf } from './update';
+
+export const WEBHOOK_PATH = '/api/telegram';
+
+function sameSecret(candidate: string, secret: string): boolean {
+  const a = createHmac('sha256', 'compare').update(candidate).digest();
+  const b = createHmac('sha256', 'compare').update(secret).digest();
+  return timingSafeEqual(a, b);
+}
+
+function reject(res: Response, status: number, code: string, message: string): void {
+  res.json(status, { error: { code, message } });
+}
+
+function isUpdate(value: unknown): value is Update {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const id = (value as { update_id?: unknown }).update_id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
+}
+
+/**
+ * Records updates once per (bot, update_id), whether a webhook or long polling brought them.
+ * The bot's id is part of the key because update_ids restart when a bot's token is replaced by another bot's.
+ */
+export class UpdateRecorder {
+  constructor(
+    private readonly log: InboundLog,
+    private readonly botId: string,
+  ) {}
+
+  /** The update as recorded when it is new and the bot takes it; null for a duplicate or an update the bot does not take. */
+  async record(update: Update): Promise<RecordedInbound | null> {
+    const sender = senderOf(update);
+    if (!sender) return null;
+    const payload = JSON.stringify(update);
+    const { id, duplicate } = await this.log.record(`${this.botId}:${update.update_id}`, sender.chatId, payload);
+    return duplicate ? null : { id, conversationKey: sender.chatId, payload };
+  }
+}
+
+function bodyOf(req: Request): unknown {
+  const body = (req as { body?: unknown }).body;
+  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
+  const raw = (req as { rawBody?: unknown }).rawBody ?? body;
+  try {
+    return JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw ?? ''));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `POST /api/telegram`: the Bot API's webhook. The secret token set with setWebhook is checked
+ * before anything is written; an update is recorded (once per update_id) and acknowledged
+ * before it is processed.
+ */
+export function registerWebhookRoute(server: Server, ctx: { recorder: UpdateRecorder; processor: InboundProcessor; logger: Logger; secret: string }): void {
+  server.post(WEBHOOK_PATH, async (req: Request, res: Response) => {
+    const secret = req.headers['x-telegram-bot-api-secret-token'];
+    if (typeof secret !== 'string' || !secret) {
+      ctx.logger.warn('telegram webhook without a secret token');
+      reject(res, 401, 'unauthorized', 'Missing X-Telegram-Bot-Api-Secret-Token');
+      return;
+    }
+    if (!sameSecret(secret, ctx.secret)) {
+      ctx.logger.warn('telegram webhook with a wrong secret token');
+      reject(res, 403, 'forbidden', 'Invalid X-Telegram-Bot-Api-Secret-Token');
+      return;
+    }
+    const update = bodyOf(req);
+    if (!isUpdate(update)) {
+      reject(res, 400, 'bad_request', 'Not a Telegram update');
+      return;
+    }
+    let recorded: RecordedInbound | null;
+    try {
+      recorded = await ctx.recorder.record(update);
+    } catch (error) {
+      // Not acknowledged, so Telegram delivers it again: nothing is lost.
+      ctx.logger.error({ err: error }, 'could not record a telegram update');
+      reject(res, 500, 'internal', 'Internal error');
+      return;
+    }
+    // An empty body: Telegram would run a JSON body with a "method" as an API call.
+    res.send(200);
+    if (recorded) ctx.processor.enqueue(recorded);
+  });
+}
