@@ -34,3 +34,8 @@ export function concepts(words: string[]): string[] {
   }
   return out;
 }
+
+/** Every concept but the generic request verbs says the text is about this bot's domain. */
+export function isDomainConcept(concept: string): boolean {
+  return concept !== 'request';
+}

@@ -68,6 +68,18 @@ export function tokenize(normalized: string): string[] {
   return tokenizer.tokenize(normalized);
 }
 
+/** Stemming is most of a classification's time and chat vocabulary is small: remember the answers. */
+const stems = new Map<string, string>();
+const MAX_REMEMBERED_STEMS = 50_000;
+
 export function stem(word: string): string {
-  return word.startsWith('x') && word.endsWith('x') && word.length > 3 ? word : PorterStemmerEs.stem(word);
+  if (word.startsWith('x') && word.endsWith('x') && word.length > 3) return word;
+  let s = stems.get(word);
+  if (s === undefined) {
+    // A flood of invented words must not grow the memory without bound.
+    if (stems.size >= MAX_REMEMBERED_STEMS) stems.clear();
+    s = PorterStemmerEs.stem(word) as string;
+    stems.set(word, s);
+  }
+  return s;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CorpusError, loadCorpus, parseJsonl } from '../../src/nlu/corpus';
@@ -14,9 +14,9 @@ describe('the training corpus', () => {
     for (const intent of INTENTS.filter((i) => i !== 'radicar_pqr')) expect(count((e) => e.intent === intent)).toBeGreaterThanOrEqual(30);
   });
 
-  test('shares no text with the held-out file', () => {
+  test.each(['heldout.jsonl', 'heldout-2.jsonl'])('shares no text with %s', (file) => {
     const seen = new Set(examples.map((e) => e.text.toLowerCase().trim()));
-    const heldOut = parseJsonl(require('node:fs').readFileSync(path.join(__dirname, 'heldout.jsonl'), 'utf8'), 'heldout');
+    const heldOut = parseJsonl(readFileSync(path.join(__dirname, file), 'utf8'), file);
     expect(heldOut.filter((e) => seen.has(e.text.toLowerCase().trim()))).toEqual([]);
   });
 });

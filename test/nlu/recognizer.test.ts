@@ -6,10 +6,10 @@ import { readExamples } from '../../src/nlu/corpus';
 import { predictAll, report } from '../../src/nlu/metrics';
 import { INTENTS, PQR_TYPES } from '../../src/nlu/types';
 
-const HELD_OUT = path.resolve(__dirname, 'heldout.jsonl');
-// Measured 0.978 / 1.000 on this file; the floor leaves room for corpus edits, not for regressions.
-const MIN_INTENT_ACCURACY = 0.93;
-const MIN_TYPE_F1 = 0.94;
+// Measured 0.978 / 1.000 on heldout.jsonl and 0.994 / 1.000 on heldout-2.jsonl; the floor leaves room for corpus edits, not for regressions.
+const HELD_OUT = ['heldout.jsonl', 'heldout-2.jsonl'].map((f) => path.resolve(__dirname, f));
+const MIN_INTENT_ACCURACY = 0.95;
+const MIN_TYPE_F1 = 0.97;
 
 let dir: string;
 let cacheFile: string;
@@ -75,11 +75,24 @@ describe('recognize', () => {
     expect(recognizer.recognize(value as unknown as string).empty).toBe(true);
   });
 
-  test('another language or script gets a low-confidence guess, never a crash', () => {
-    const chinese = recognizer.recognize('我的手机没有信号');
-    expect(chinese).toMatchObject({ intent: 'fuera_de_alcance', empty: false });
-    expect(chinese.confidence).toBeLessThan(INTENT_THRESHOLD);
-    expect(sum(recognizer.recognize('the weather is nice today in london').intents)).toBeCloseTo(1, 6);
+  test.each(['我的手机没有信号', 'hello, I want to cancel my phone line', 'the weather is nice today in london'])(
+    'another language (%j) is out of scope with low confidence, never a crash',
+    (text) => {
+      const r = recognizer.recognize(text);
+      expect(r).toMatchObject({ intent: 'fuera_de_alcance', empty: false, type: null });
+      expect(r.confidence).toBeLessThan(INTENT_THRESHOLD);
+      expect(sum(r.intents)).toBeCloseTo(1, 6);
+    },
+  );
+
+  test.each(['x'.repeat(5000), 'k', 'zzzzzzzz', '123'])('%j has no word to read: out of scope with low confidence', (text) => {
+    const r = recognizer.recognize(text);
+    expect(r).toMatchObject({ intent: 'fuera_de_alcance', type: null, empty: false });
+    expect(r.confidence).toBeLessThan(INTENT_THRESHOLD);
+  });
+
+  test('a CUN alone is still read as a status question', () => {
+    expect(recognizer.recognize('0101-26-0000000042').intent).toBe('consultar_estado');
   });
 
   test('a 5,000-character message is classified and its entities read', () => {
@@ -89,10 +102,11 @@ describe('recognize', () => {
     expect(r.entities.phone).toBe('3001234567');
   });
 
-  test('mixed intents: a sensible top intent and the runner-up in the ranking', () => {
+  test('mixed intents: a sensible top intent and the second request as runner-up with a real score', () => {
     const r = recognizer.recognize('hola, quiero saber cómo va mi reclamo y poner otro');
     expect(r.intent).toBe('consultar_estado');
-    expect(r.intents.slice(0, 3).map((i) => i.label)).toContain('radicar_pqr');
+    expect(r.intents[1].label).toBe('radicar_pqr');
+    expect(r.intents[1].score).toBeGreaterThan(0.1);
   });
 
   test('"cancelar mi línea" is a petición, "cancelar" alone stops the dialog', () => {
@@ -114,9 +128,9 @@ describe('recognize', () => {
   });
 });
 
-describe('quality on the held-out file (never used in training)', () => {
-  test(`intent accuracy ≥ ${MIN_INTENT_ACCURACY}, type macro-F1 ≥ ${MIN_TYPE_F1}`, () => {
-    const r = report(predictAll(recognizer, readExamples(HELD_OUT)), INTENTS, PQR_TYPES, { intent: 0.5, type: 0.5 });
+describe('quality on the held-out files (never used in training)', () => {
+  test.each(HELD_OUT)(`%s: intent accuracy ≥ ${MIN_INTENT_ACCURACY}, type macro-F1 ≥ ${MIN_TYPE_F1}`, (file) => {
+    const r = report(predictAll(recognizer, readExamples(file)), INTENTS, PQR_TYPES, { intent: 0.5, type: 0.5 });
     expect(r.examples).toBeGreaterThanOrEqual(100);
     expect(r.intentAccuracy).toBeGreaterThanOrEqual(MIN_INTENT_ACCURACY);
     expect(r.typeMacroF1).toBeGreaterThanOrEqual(MIN_TYPE_F1);
