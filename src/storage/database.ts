@@ -5,7 +5,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
-import { applyMigrations, type Provider } from './schema-engine';
+import { applyMigrations, migrationsList, type Provider } from './schema-engine';
 
 /** Both generated clients have the same models and methods; code is written against this one. */
 export type Db = SqliteClient;
@@ -33,20 +33,41 @@ function sqliteFactory(url: string): PrismaBetterSqlite3 {
   return new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
 }
 
+/**
+ * True when every migration in the folder is recorded as finished. The schema engine locks a
+ * SQLite file while it checks, so a second process (a CLI beside a running server) only calls it
+ * when there is something to apply.
+ */
+async function upToDate(prisma: Db, provider: Provider): Promise<boolean> {
+  const rows = await prisma
+    .$queryRawUnsafe<{ migration_name: string }[]>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')
+    .catch(() => []);
+  const done = new Set(rows.map((r) => r.migration_name));
+  return migrationsList(provider).migrationDirectories.every((d) => done.has(d.path));
+}
+
 /** Opens the database named by `url`, creating (SQLite) and migrating it first. */
 export async function openDatabase(url: string): Promise<Database> {
   const provider = providerOf(url);
   if (provider === 'sqlite') {
-    const applied = await applyMigrations(provider, sqliteFactory(url));
-    const prisma = new SqliteClient({ adapter: sqliteFactory(url) });
+    let prisma = new SqliteClient({ adapter: sqliteFactory(url) });
+    let applied: string[] = [];
+    if (!(await upToDate(prisma, provider))) {
+      await prisma.$disconnect();
+      applied = await applyMigrations(provider, sqliteFactory(url));
+      prisma = new SqliteClient({ adapter: sqliteFactory(url) });
+    }
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
     return { prisma, provider, applied, close: () => prisma.$disconnect() };
   }
-  const migrationPool = new Pool({ connectionString: url, max: 1 });
-  const applied = await applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
   const pool = new Pool({ connectionString: url });
   const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+  let applied: string[] = [];
+  if (!(await upToDate(prisma, provider))) {
+    const migrationPool = new Pool({ connectionString: url, max: 1 });
+    applied = await applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
+  }
   return {
     prisma,
     provider,
