@@ -14,7 +14,6 @@ export interface DialogDeps {
   defaultLocale: Locale;
   brands: { id: string; name: string }[];
   answerDays: number;
-  recursoDays: number;
 }
 
 export function localeOf(context: TurnContext, deps: DialogDeps): Locale {
@@ -61,3 +60,8 @@ export function lastDigits(line: string): string {
   return line.slice(-4);
 }
 
+
+/** What a dialog ends with when the user's message was not an answer to it but a new request. */
+export interface Reroute {
+  reroute: true;
+}

@@ -1,3 +1,4 @@
+import type { Activity } from 'botbuilder';
 import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type PromptOptions, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isColombianMobile, isValidEmail, normalizeDocument, normalizeMobile } from '../src/nlu';
 import type { Customer } from '../src/pqr';
@@ -100,7 +101,7 @@ export class CustomerCheckDialog extends ComponentDialog {
         state.channelLine = channelLine;
         return choose(step, t, t('customer.line.same', { lastDigits: lastDigits(channelLine) }), yesNo(t));
       }
-      return ask(step, LINE_PROMPT, t('customer.line'), t('customer.line.retry'));
+      return this.askLine(step);
     }
     const name = String(step.result ?? '').trim();
     if (!isFullName(name)) return this.giveUp(step);
@@ -119,7 +120,7 @@ export class CustomerCheckDialog extends ComponentDialog {
         // Another line: ask for it, then come back to this step with the answer.
         state.lineAsked = true;
         step.activeDialog!.state.stepIndex = step.index - 1;
-        return ask(step, LINE_PROMPT, t('customer.line'), t('customer.line.retry'));
+        return this.askLine(step);
       }
       const line = normalizeMobile(String(step.result ?? ''));
       if (!line) return this.giveUp(step);
@@ -154,6 +155,13 @@ export class CustomerCheckDialog extends ComponentDialog {
       email,
     };
     return step.endDialog(customer);
+  }
+
+  /** Tells the channel a line is expected, so Telegram can offer its "share my number" button. */
+  private askLine(step: WaterfallStepContext) {
+    const t = textsFor(step.context, this.deps);
+    const expectsLine = (text: string): Partial<Activity> => ({ type: 'message', text, channelData: { expects: 'line' } });
+    return step.prompt(LINE_PROMPT, { prompt: expectsLine(t('customer.line')), retryPrompt: expectsLine(t('customer.line.retry')) });
   }
 
   private async giveUp(step: WaterfallStepContext) {

@@ -2,8 +2,9 @@ import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type Wa
 import { anonymize, isValidEmail, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
 import type { Translate } from '../src/i18n';
-import { channelUser, fold, lastDigits, localeOf, textsFor, withChoices, type DialogDeps } from './context';
+import { channelUser, lastDigits, localeOf, textsFor, withChoices, type DialogDeps } from './context';
 import { ConsentDialog, CONSENT_DIALOG } from './consent-dialog';
+import { hasWords, isDone } from './free-text';
 import { CustomerCheckDialog, CUSTOMER_CHECK_DIALOG } from './customer-check-dialog';
 import { ask, choicePrompt, choose, textPrompt } from './prompts';
 
@@ -14,7 +15,6 @@ const EMAIL_PROMPT = 'notifyEmailPrompt';
 /** Enough to be a description, not just "quiero poner una queja". */
 const MIN_DESCRIPTION_WORDS = 6;
 export const MAX_DESCRIPTION_CHARS = 8000;
-const DONE_WORDS = new Set(['es todo', 'eso es todo', 'listo', 'ya', 'ya esta', 'no', 'nada mas', 'no mas', 'termine', 'fin', 'done', 'nothing else', 'that is all']);
 
 export interface FilePqrOptions {
   /** The user's first message, when it already tells what happened. */
@@ -90,7 +90,7 @@ export class FilePqrDialog extends ComponentDialog {
     const t = textsFor(step.context, this.deps);
     const state = this.state(step);
     const added = String(step.result ?? '').trim();
-    if (state.collecting && (DONE_WORDS.has(fold(added)) || fold(added) === fold(t('file.describe.done')))) {
+    if (state.collecting && isDone(added, t)) {
       state.collecting = false;
       return step.next();
     }
@@ -219,11 +219,6 @@ export class FilePqrDialog extends ComponentDialog {
     await step.context.sendActivity(t('tooManyTries', { channels: t('channels.short') }));
     return step.endDialog();
   }
-}
-
-/** Emoji or punctuation alone tell nothing about what happened. */
-function hasWords(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text);
 }
 
 function typeChoice(t: Translate, type: PqrType) {

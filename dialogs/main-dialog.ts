@@ -2,22 +2,24 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
-import { fold, textsFor, withChoices, type DialogDeps } from './context';
+import { fold, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
+import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
 import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
 
 export const MAIN_DIALOG = 'mainDialog';
 
 /**
  * The conversation's entry: greeting and menu, and free text understood at any point. Routes to
- * filing or status; answers help, channels, agent requests, greetings and goodbyes itself.
+ * filing, status or recurso; answers help, channels, agent requests, greetings and goodbyes itself.
  */
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(MAIN_DIALOG);
     this.addDialog(new FilePqrDialog(deps));
     this.addDialog(new StatusDialog(deps));
-    this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this)]));
+    this.addDialog(new RecursoDialog(deps, (context) => this.showMenu(context)));
+    this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.afterChild.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
 
@@ -68,9 +70,8 @@ export class MainDialog extends ComponentDialog {
       return step.beginDialog(STATUS_DIALOG, options);
     }
     if (intent === 'recurso') {
-      await context.sendActivity(t('recurso.info', { recursoDays: this.deps.recursoDays }));
-      const options: StatusOptions = { cun };
-      return step.beginDialog(STATUS_DIALOG, options);
+      const options: RecursoOptions = { cun };
+      return step.beginDialog(RECURSO_DIALOG, options);
     }
     await this.answer(context, intent);
     return step.endDialog();
@@ -99,6 +100,12 @@ export class MainDialog extends ComponentDialog {
       default:
         await context.sendActivity(withChoices(t('notUnderstood'), this.menu(context)));
     }
+  }
+
+  /** A child that did not understand the message as its own hands it back to be routed afresh. */
+  private async afterChild(step: WaterfallStepContext) {
+    if ((step.result as Reroute | undefined)?.reroute) return step.replaceDialog('mainSteps');
+    return step.endDialog(step.result);
   }
 
   /** The menu's buttons (by title or number) are routed without asking the classifier. */

@@ -2,7 +2,7 @@ import type { Db, Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { normalizeCun } from './cun';
-import { appendEvent, type ChannelUser } from './service';
+import { appendEvent, claimEvidence, type ChannelUser } from './service';
 import { assertTransition, type PqrStatus } from './states';
 import { recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline, type Terms } from './terms';
 
@@ -81,15 +81,25 @@ export class PqrLifecycle {
   async fileRecurso(cunInput: string, user: ChannelUser, input: { kind: RecursoKind; text: string }): Promise<PqrRow> {
     const text = requireText(input.text);
     if (!RECURSO_KINDS.includes(input.kind)) throw new PqrActionError('invalid_kind', 400, `kind must be one of ${RECURSO_KINDS.join(', ')}`);
-    return this.act(cunInput, 'recurso_interpuesto', `user:${user.channel}`, (pqr, now) => {
-      const deadline = this.recursoDeadlineOf(pqr);
-      if (!deadline) throw new PqrActionError('not_notified', 409, 'The answer has not been notified yet');
-      if (now > deadline) throw new PqrActionError('recurso_out_of_term', 409, 'The term to file a recurso has passed');
-      return {
-        data: { status: 'recurso_interpuesto', recursoKind: input.kind, recursoText: text, recursoFiledAt: now, recursoDueDate: reposicionDueDate(now, this.calendar, this.terms) },
-        notification: null,
-      };
-    });
+    return this.act(
+      cunInput,
+      'recurso_interpuesto',
+      `user:${user.channel}`,
+      (pqr, now) => {
+        const deadline = this.recursoDeadlineOf(pqr);
+        if (!deadline) throw new PqrActionError('not_notified', 409, 'The answer has not been notified yet');
+        if (now > deadline) throw new PqrActionError('recurso_out_of_term', 409, 'The term to file a recurso has passed');
+        return {
+          data: { status: 'recurso_interpuesto', recursoKind: input.kind, recursoText: text, recursoFiledAt: now, recursoDueDate: reposicionDueDate(now, this.calendar, this.terms) },
+          notification: null,
+        };
+      },
+      // Files sent while stating the reasons are evidence of the recurso.
+      async (tx, pqr) => {
+        const identity = await tx.channelIdentity.findUnique({ where: { channel_userId: user } });
+        return { evidence: identity ? await claimEvidence(tx, identity.id, pqr.id) : [] };
+      },
+    );
   }
 
   async decideRecurso(cunInput: string, input: { text: string; outcome: string }, actor: Actor): Promise<PqrRow> {
@@ -152,6 +162,7 @@ export class PqrLifecycle {
     to: PqrStatus,
     actor: Actor,
     change: (pqr: PqrRow, now: Date) => { data: Partial<PqrRow>; notification: Notification | null },
+    alsoRecord?: (tx: Tx, pqr: PqrRow) => Promise<Record<string, unknown>>,
   ): Promise<PqrRow> {
     const cun = normalizeCun(cunInput);
     if (!cun) throw notFound();
@@ -165,7 +176,8 @@ export class PqrLifecycle {
       const updated = await tx.pqr.updateMany({ where: { id: pqr.id, status: pqr.status }, data });
       if (updated.count === 0) throw new PqrActionError('conflict', 409, 'The PQR changed meanwhile; reload it');
       const after = await tx.pqr.findUniqueOrThrow({ where: { id: pqr.id } });
-      await appendEvent(tx, pqr.id, { at: now, actor, action: to, before: pick(pqr, data), after: pick(after, data) });
+      const extra = alsoRecord ? await alsoRecord(tx, after) : {};
+      await appendEvent(tx, pqr.id, { at: now, actor, action: to, before: pick(pqr, data), after: { ...pick(after, data), ...extra } });
       if (notification) await queueNotification(tx, after, to, notification);
       return after;
     });

@@ -3,6 +3,7 @@ import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { formatCun, normalizeCun } from './cun';
 import { chainNext } from './expediente';
+import type { DecisionOutcome, RecursoKind } from './lifecycle';
 import { OPEN_STATUSES, type PqrStatus } from './states';
 import { answerTerm, isOverdue, type Terms } from './terms';
 
@@ -42,6 +43,16 @@ export interface PqrSummary {
   notifyAddress: string;
   overdue: boolean;
   answeredAt: Date | null;
+  answerText: string | null;
+  /** When the answer reached the user: the recurso term counts from here. */
+  notifiedAt: Date | null;
+  recursoKind: RecursoKind | null;
+  recursoFiledAt: Date | null;
+  /** The operator's term to decide the recurso de reposición. */
+  recursoDueDate: Date | null;
+  decisionOutcome: DecisionOutcome | null;
+  decisionText: string | null;
+  decidedAt: Date | null;
   brandName: string | null;
 }
 
@@ -104,9 +115,7 @@ export class PqrService {
         },
         include: { brand: { select: { name: true } } },
       });
-      // Evidence the user sent during this conversation (voice notes, photos…) joins the case.
-      const evidence = await tx.attachment.findMany({ where: { identityId: identity.id, pqrId: null }, select: { id: true, sha256: true, kind: true } });
-      if (evidence.length) await tx.attachment.updateMany({ where: { id: { in: evidence.map((a) => a.id) } }, data: { pqrId: created.id } });
+      const evidence = await claimEvidence(tx, identity.id, created.id);
       await appendEvent(tx, created.id, {
         at: filedAt,
         actor: `user:${request.user.channel}`,
@@ -121,7 +130,7 @@ export class PqrService {
           countedFrom: countedFrom.toISOString(),
           dueDate: dueDate.toISOString(),
           classification: request.classification ?? null,
-          evidence: evidence.map((a) => ({ id: a.id, kind: a.kind, sha256: a.sha256 })),
+          evidence,
         },
       });
       return created;
@@ -221,6 +230,14 @@ export class PqrService {
       notifyAddress: pqr.notifyAddress,
       overdue: pqr.vencida || isOverdue(pqr, this.clock.now()),
       answeredAt: pqr.answeredAt,
+      answerText: pqr.answerText,
+      notifiedAt: pqr.notifiedAt,
+      recursoKind: pqr.recursoKind as RecursoKind | null,
+      recursoFiledAt: pqr.recursoFiledAt,
+      recursoDueDate: pqr.recursoDueDate,
+      decisionOutcome: pqr.decisionOutcome as DecisionOutcome | null,
+      decisionText: pqr.decisionText,
+      decidedAt: pqr.decidedAt,
       brandName: pqr.brand?.name ?? null,
     };
   }
@@ -263,6 +280,16 @@ export class PqrService {
     });
     return formatCun({ code, year, seq: counter.last });
   }
+}
+
+/**
+ * Evidence the user sent in this conversation (voice notes, photos…) and not yet part of a case
+ * joins this one; returns what joined, for the event that records it.
+ */
+export async function claimEvidence(tx: Tx, identityId: number, pqrId: number): Promise<{ id: number; kind: string; sha256: string }[]> {
+  const evidence = await tx.attachment.findMany({ where: { identityId, pqrId: null }, select: { id: true, kind: true, sha256: true } });
+  if (evidence.length) await tx.attachment.updateMany({ where: { id: { in: evidence.map((a) => a.id) } }, data: { pqrId } });
+  return evidence;
 }
 
 /** Appends an event to a PQR's expediente, chained to the one before it. */

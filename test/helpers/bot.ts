@@ -5,7 +5,7 @@ import { buildBot } from '../../src/index';
 import { loadConfig, type Config } from '../../src/config';
 import type { Locale, Translate } from '../../src/i18n';
 import type { Recognizer } from '../../src/nlu';
-import { FixedClock, type PqrService } from '../../src/pqr';
+import { FixedClock, type PqrLifecycle, type PqrService } from '../../src/pqr';
 import { createTestDb, type TestDb } from './db';
 
 /** Monday 23 November 2026, 10:00 in Bogotá: a business day, so the term starts on the 24th. */
@@ -48,6 +48,8 @@ export interface TestBot {
   /** Another conversation with the same bot and database: a new chat, by default a new user. */
   conversation(options?: ConversationOptions): Conversation;
   pqr: PqrService;
+  /** Answers, notifications and decisions, as the back office makes them. */
+  lifecycle: PqrLifecycle;
   /** The same recognizer the dialogs use. */
   nlu: Recognizer;
   db: TestDb;
@@ -69,7 +71,7 @@ export async function createTestBot(options: { now?: string } & ConversationOpti
   const clock = new FixedClock(options.now ?? DEFAULT_NOW);
   const db = await createTestDb();
 
-  const { bot, pqr, nlu, texts } = await buildBot(config, db, clock, NLU_CACHE_FILE);
+  const { bot, pqr, lifecycle, nlu, texts } = await buildBot(config, db, clock, NLU_CACHE_FILE);
 
   let conversations = 0;
   const conversation = (overrides: ConversationOptions = {}): Conversation => {
@@ -105,6 +107,7 @@ export async function createTestBot(options: { now?: string } & ConversationOpti
     client: conversation({ userId: options.userId }),
     conversation,
     pqr,
+    lifecycle,
     nlu,
     db,
     clock,

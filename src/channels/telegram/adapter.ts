@@ -9,8 +9,6 @@ export type TurnLogic = (context: TurnContext) => Promise<void>;
 export interface TelegramAdapterOptions {
   /** The label of the "share my number" button, in the conversation's language. */
   contactButton: (locale: string | undefined) => string;
-  /** True for the texts that ask for the user's line, for dialogs that do not set `channelData.expects`. */
-  isLineQuestion: (text: string) => boolean;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -75,7 +73,7 @@ export class TelegramAdapter extends BotAdapter {
     const hints = (activity.channelData ?? {}) as ChannelHints;
     return {
       contactButton: this.options.contactButton(activity.locale ?? context.activity.locale),
-      asksForLine: hints.expects === 'line' || this.options.isLineQuestion(activity.text ?? ''),
+      asksForLine: hints.expects === 'line',
     };
   }
 

@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Server } from 'restify';
-import { LOCALES, resolveLocale, type Locale, type Texts } from '../../i18n';
+import { resolveLocale, type Locale, type Texts } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
 import { PrismaBotStorage, type Db } from '../../storage';
 import { InboundLog, InboundProcessor } from '../inbound';
@@ -71,11 +71,9 @@ export function registerTelegram(server: Server, deps: TelegramDeps): TelegramCh
   const logger = deps.logger.child({ channel: CHANNEL_ID }, { serializers: { err: describe } });
   const api = new TelegramApi({ token: config.botToken, apiRoot: config.apiRoot, timeoutMs: deps.api?.timeoutMs, attempts: deps.api?.attempts });
   const textsFor = (locale: string | undefined) => deps.texts.for(resolveLocale(locale, deps.defaultLocale));
-  const lineQuestions = new Set(LOCALES.flatMap((locale) => ['customer.line', 'customer.line.retry'].map((key) => deps.texts.for(locale)(key))));
   const keyboards = new KeyboardRegistry(new PrismaBotStorage(deps.prisma));
   const adapter = new TelegramAdapter(api, keyboards, {
     contactButton: (locale) => textsFor(locale)('telegram.contact.button'),
-    isLineQuestion: (text) => lineQuestions.has(text),
   });
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
   const turns = new TelegramTurns({
