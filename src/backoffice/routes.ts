@@ -1,0 +1,254 @@
+import type { Request, Response, Server } from 'restify';
+import type { Logger } from '../logger';
+import { InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
+import type { Db } from '../storage';
+import { checkPassword, isRole, sameSecret, type Principal, type Role, type SessionSigner } from './auth';
+import type { CaseQueries, QueueFilters } from './cases';
+import { expedienteJson, loadExpediente } from './expediente';
+import { renderExpedientePdf } from './expediente-pdf';
+
+export const API_PATH = '/api/backoffice';
+export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 25;
+
+export interface ApiContext {
+  prisma: Db;
+  lifecycle: PqrLifecycle;
+  cases: CaseQueries;
+  clock: Clock;
+  logger: Logger;
+  signer: SessionSigner;
+  sessionTtlSeconds: number;
+  bootstrapToken?: string;
+  operatorName: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const unauthorized = (code: string, message: string) => new HttpError(401, code, message);
+const caseNotFound = () => new HttpError(404, 'not_found', 'No PQR with that CUN');
+
+function bearer(req: Request): string {
+  const header = req.headers.authorization;
+  if (!header) throw unauthorized('unauthorized', 'Missing "Authorization: Bearer <token>"');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+/** The JSON object a POST carries; malformed JSON was already refused (400) by the server's body parser. */
+function jsonBody(req: Request): Record<string, unknown> {
+  let body: unknown = (req as { body?: unknown }).body;
+  if (Buffer.isBuffer(body)) body = body.toString('utf8');
+  if (typeof body === 'string') {
+    try {
+      body = body.trim() === '' ? undefined : JSON.parse(body);
+    } catch {
+      throw new HttpError(400, 'bad_request', 'The body is not valid JSON');
+    }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad_request', 'The body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function queryValue(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, 'bad_request', `"${name}" must be given once`);
+  return value;
+}
+
+function integer(req: Request, name: string, fallback: number, min: number, max: number): number {
+  const raw = queryValue(req, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new HttpError(400, 'bad_request', `"${name}" must be an integer from ${min} to ${max}`);
+  return Number(raw);
+}
+
+export function parseQueueFilters(req: Request): QueueFilters {
+  const status = queryValue(req, 'status')?.split(',').map((s) => s.trim());
+  if (status?.some((s) => !(PQR_STATUSES as readonly string[]).includes(s))) throw new HttpError(400, 'bad_request', `"status" must be among ${PQR_STATUSES.join(', ')}`);
+  const type = queryValue(req, 'type');
+  if (type !== undefined && !(PQR_TYPES as readonly string[]).includes(type)) throw new HttpError(400, 'bad_request', `"type" must be one of ${PQR_TYPES.join(', ')}`);
+  const overdue = queryValue(req, 'overdue');
+  if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') throw new HttpError(400, 'bad_request', '"overdue" must be true or false');
+  const brand = queryValue(req, 'brand');
+  const channel = queryValue(req, 'channel');
+  if ((brand?.length ?? 0) > 40 || (channel?.length ?? 0) > 40) throw new HttpError(400, 'bad_request', '"brand" and "channel" are at most 40 characters');
+  return {
+    status: status as PqrStatus[] | undefined,
+    type: type as PqrType | undefined,
+    brand,
+    channel,
+    overdue: overdue === undefined ? undefined : overdue === 'true',
+    page: integer(req, 'page', 1, 1, 100_000),
+    pageSize: integer(req, 'pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+  };
+}
+
+export function registerApiRoutes(server: Server, ctx: ApiContext): void {
+  /** Who is calling: the bootstrap token (supervisor rights) or an active agent's unexpired session. */
+  const authenticate = async (req: Request): Promise<Principal> => {
+    const credential = bearer(req);
+    if (ctx.bootstrapToken && sameSecret(credential, ctx.bootstrapToken)) {
+      return { kind: 'bootstrap', agentId: null, name: 'BACKOFFICE_TOKEN', role: 'supervisor', actor: 'agent:bootstrap' };
+    }
+    const check = ctx.signer.verify(credential, ctx.clock.now());
+    if (!check.ok) {
+      throw check.reason === 'expired' ? unauthorized('session_expired', 'The session has expired; sign in again') : unauthorized('invalid_token', 'The token is not valid');
+    }
+    const agent = await ctx.prisma.agent.findUnique({ where: { id: check.agentId } });
+    if (!agent || !agent.active || !isRole(agent.role)) throw unauthorized('invalid_token', 'The session is no longer valid');
+    return { kind: 'agent', agentId: agent.id, name: agent.name, role: agent.role, actor: `agent:${agent.id}` };
+  };
+
+  const route =
+    (name: string, roles: readonly Role[] | null, handler: (req: Request, res: Response, who: Principal | null) => Promise<{ status: number; body: unknown } | void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      res.header('Cache-Control', 'no-store');
+      res.header('X-Content-Type-Options', 'nosniff');
+      try {
+        const who = roles ? await authenticate(req) : null;
+        if (who && roles && !roles.includes(who.role)) throw new HttpError(403, 'forbidden', `This action needs the role ${roles.join(' or ')}`);
+        const result = await handler(req, res, who);
+        if (result) res.json(result.status, result.body);
+      } catch (error) {
+        const known =
+          error instanceof HttpError || error instanceof PqrActionError
+            ? { status: error.status, code: error.code, message: error.message }
+            : error instanceof InvalidTransitionError
+              ? { status: 409, code: error.code, message: `The PQR is ${error.from}: that action does not apply` }
+              : null;
+        if (!known) {
+          ctx.logger.error({ err: error, route: name }, 'back office request failed');
+          res.json(500, { error: { code: 'internal', message: 'The request could not be processed' } });
+          return;
+        }
+        ctx.logger.warn({ route: name, status: known.status, code: known.code }, 'back office request rejected');
+        if (known.status === 401) res.header('WWW-Authenticate', 'Bearer realm="backoffice"');
+        res.json(known.status, { error: { code: known.code, message: known.message } });
+      }
+    };
+
+  const anyone = ['agent', 'supervisor'] as const;
+  const supervisors = ['supervisor'] as const;
+  const cun = (req: Request) => String(req.params.cun ?? '');
+
+  server.post(
+    `${API_PATH}/login`,
+    route('login', null, async (req) => {
+      const body = jsonBody(req);
+      if (typeof body.email !== 'string' || typeof body.password !== 'string' || !body.email || !body.password) {
+        throw new HttpError(400, 'bad_request', '"email" and "password" are required');
+      }
+      if (body.email.length > 254 || body.password.length > 200) throw new HttpError(400, 'bad_request', '"email" or "password" is too long');
+      const agent = await checkPassword(ctx.prisma, body.email, body.password);
+      if (!agent) throw unauthorized('invalid_credentials', 'Wrong e-mail or password');
+      const { token, expiresAt } = ctx.signer.sign(agent.id, ctx.sessionTtlSeconds, ctx.clock.now());
+      ctx.logger.info({ agentId: agent.id }, 'back office sign-in');
+      return { status: 200, body: { token, expiresAt: new Date(expiresAt * 1000), agent: { id: agent.id, name: agent.name, email: agent.email, role: agent.role } } };
+    }),
+  );
+
+  server.get(
+    `${API_PATH}/me`,
+    route('me', anyone, async (_req, _res, who) => ({ status: 200, body: { name: who?.name, role: who?.role, kind: who?.kind } })),
+  );
+
+  server.get(
+    `${API_PATH}/options`,
+    route('options', anyone, async () => {
+      const brands = await ctx.prisma.brand.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
+      return { status: 200, body: { brands, statuses: PQR_STATUSES, types: PQR_TYPES } };
+    }),
+  );
+
+  server.get(
+    `${API_PATH}/pqrs`,
+    route('pqrs/list', anyone, async (req) => ({ status: 200, body: await ctx.cases.queue(parseQueueFilters(req), ctx.clock.now()) })),
+  );
+
+  server.get(
+    `${API_PATH}/pqrs/:cun`,
+    route('pqrs/get', anyone, async (req) => {
+      const found = await ctx.cases.case(cun(req), ctx.clock.now());
+      if (!found) throw caseNotFound();
+      return { status: 200, body: found };
+    }),
+  );
+
+  server.get(
+    `${API_PATH}/pqrs/:cun/attachments/:id`,
+    route('pqrs/attachment', anyone, async (req, res) => {
+      const file = await ctx.cases.attachment(cun(req), Number(req.params.id));
+      if (!file) throw new HttpError(404, 'not_found', 'No such attachment in this PQR');
+      const name = (file.fileName ?? `prueba-${file.sha256.slice(0, 12)}`).replace(/[^\w.-]/g, '_');
+      res.sendRaw(200, Buffer.from(file.data), {
+        'Content-Type': /^[\w.+-]+\/[\w.+-]+$/.test(file.mimeType) ? file.mimeType : 'application/octet-stream',
+        'Content-Disposition': `attachment; filename="${name}"`,
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+      });
+    }),
+  );
+
+  /** An action on a case; answers with the case as it is afterwards. */
+  const act = (name: string, roles: readonly Role[], run: (req: Request, who: Principal) => Promise<{ cun: string; status: string }>) =>
+    route(name, roles, async (req, _res, who) => {
+      const pqr = await run(req, who as Principal);
+      ctx.logger.info({ cun: pqr.cun, status: pqr.status, actor: (who as Principal).actor }, `back office ${name}`);
+      const found = await ctx.cases.case(pqr.cun, ctx.clock.now());
+      return { status: 200, body: found };
+    });
+
+  server.post(
+    `${API_PATH}/pqrs/:cun/answer`,
+    act('pqrs/answer', anyone, (req, who) => {
+      const body = jsonBody(req);
+      return ctx.lifecycle.answer(cun(req), { text: body.text as string, outcome: String(body.outcome ?? '') }, who.actor);
+    }),
+  );
+
+  server.post(
+    `${API_PATH}/pqrs/:cun/recurso/decision`,
+    act('pqrs/decision', supervisors, (req, who) => {
+      const body = jsonBody(req);
+      return ctx.lifecycle.decideRecurso(cun(req), { text: body.text as string, outcome: String(body.outcome ?? '') }, who.actor);
+    }),
+  );
+
+  server.post(
+    `${API_PATH}/pqrs/:cun/traslado`,
+    act('pqrs/traslado', supervisors, (req, who) => ctx.lifecycle.transferToSic(cun(req), who.actor)),
+  );
+
+  server.get(
+    `${API_PATH}/pqrs/:cun/expediente`,
+    route('pqrs/expediente', anyone, async (req) => {
+      const expediente = await loadExpediente(ctx.prisma, cun(req));
+      if (!expediente) throw caseNotFound();
+      return { status: 200, body: expedienteJson(expediente, ctx.clock.now()) };
+    }),
+  );
+
+  server.get(
+    `${API_PATH}/pqrs/:cun/expediente.pdf`,
+    route('pqrs/expediente.pdf', anyone, async (req, res) => {
+      const expediente = await loadExpediente(ctx.prisma, cun(req));
+      if (!expediente) throw caseNotFound();
+      const pdf = await renderExpedientePdf(expediente, ctx.operatorName, ctx.clock.now());
+      res.sendRaw(200, pdf, {
+        'Content-Type': 'application/pdf',
+        'Content-Length': String(pdf.length),
+        'Content-Disposition': `attachment; filename="expediente-${expediente.pqr.cun}.pdf"`,
+      });
+    }),
+  );
+}
