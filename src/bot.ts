@@ -1,6 +1,11 @@
-import { ActivityHandler, ConversationState, UserState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ActivityHandler, ConversationState, UserState, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog } from '../dialogs';
+
+/** Remembers how to reach the user later (conversation reference, last message, language). */
+export interface InboundRecorder {
+  record(activity: Partial<Activity>): Promise<void>;
+}
 
 /**
  * The bot: runs the main dialog and saves conversation and user state after every turn.
@@ -13,6 +18,7 @@ export class PqrBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
     private readonly dialog: MainDialog,
+    private readonly conversations?: InboundRecorder,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -39,5 +45,7 @@ export class PqrBot extends ActivityHandler {
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
+    // After the turn: the identity exists only once the user consented, maybe in this very turn.
+    await this.conversations?.record(context.activity);
   }
 }

@@ -1,0 +1,74 @@
+import type { Config } from '../config';
+import type { Locale, Texts } from '../i18n';
+import type { Logger } from '../logger';
+import type { Clock } from '../pqr';
+import type { Db } from '../storage';
+import { OutboxDispatcher } from './dispatcher';
+import { emailSender } from './email';
+import { DeadlineScheduler } from './scheduler';
+
+export { OutboxDispatcher, type Outbound, type OutboxRow, type PassReport, type Sender, type SendOutcome } from './dispatcher';
+export { ConversationRecorder } from './conversations';
+export { chatSender, type ProactiveAdapter } from './chat';
+export { whatsAppSender, TemplateClient, WINDOW_MS, type TemplateSettings } from './whatsapp';
+export { emailSender, type EmailSettings } from './email';
+export { DeadlineScheduler } from './scheduler';
+
+export interface NotificationDeps {
+  settings: Config['notify'];
+  prisma: Db;
+  clock: Clock;
+  texts: Texts;
+  defaultLocale: Locale;
+  logger: Logger;
+  lifecycle: {
+    markNotified(pqrId: number, at: Date, proof: Record<string, unknown>): Promise<void>;
+    markOverdue(): Promise<string[]>;
+  };
+}
+
+export interface Notifications {
+  /** Chat channels plug in with `outbox.register(channelId, chatSender(adapter))`. */
+  outbox: OutboxDispatcher;
+  scheduler: DeadlineScheduler;
+  start(): void;
+  /** Stops polling and ticking and waits for the work in flight. */
+  stop(): Promise<void>;
+}
+
+/** The outbox dispatcher (with e-mail when SMTP_URL is set) and the deadline scheduler. */
+export function createNotifications(deps: NotificationDeps): Notifications {
+  const { settings, logger } = deps;
+  const outbox = new OutboxDispatcher({
+    prisma: deps.prisma,
+    clock: deps.clock,
+    texts: deps.texts,
+    defaultLocale: deps.defaultLocale,
+    logger,
+    markNotified: (pqrId, at, proof) => deps.lifecycle.markNotified(pqrId, at, proof),
+    maxAttempts: settings.maxAttempts,
+    pollMs: settings.pollMs,
+  });
+  const email = settings.smtpUrl ? emailSender({ url: settings.smtpUrl, from: settings.smtpFrom }) : undefined;
+  if (email) {
+    outbox.register('email', email);
+    logger.info({ channel: 'email' }, 'notifications by e-mail on (SMTP_URL)');
+  } else {
+    outbox.disable('email', 'SMTP_URL not set');
+    logger.info({ channel: 'email' }, 'notifications by e-mail off: SMTP_URL not set (e-mail notifications stay pending)');
+  }
+  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs });
+  return {
+    outbox,
+    scheduler,
+    start() {
+      outbox.start();
+      scheduler.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await outbox.stop();
+      email?.close();
+    },
+  };
+}
