@@ -59,6 +59,10 @@ const schema = z.object({
   WEBCHAT_BRAND_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#0b5cab'),
   DIRECTLINE_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Behind a load balancer: client IPs come from X-Forwarded-For. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: z.coerce.number().min(0.01).default(2),
+  WEBCHAT_NEW_CONVERSATIONS_BURST: z.coerce.number().int().min(1).default(30),
 
   WHATSAPP_ACCESS_TOKEN: optional,
   WHATSAPP_PHONE_NUMBER_ID: optional,
@@ -74,7 +78,17 @@ const schema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optional,
   BACKOFFICE_TOKEN: optional,
+  BACKOFFICE_SESSION_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  BACKOFFICE_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(8),
   SMTP_URL: optional,
+  /** The sender of notification e-mails; defaults to the operator's customer-care address. */
+  SMTP_FROM: optional,
+  /** An approved WhatsApp template with one body parameter (the CUN), sent when the 24-hour window has closed. */
+  WHATSAPP_TEMPLATE_NAME: z.string().trim().min(1).default('pqr_respuesta'),
+  WHATSAPP_TEMPLATE_LANGUAGE: z.string().trim().min(2).default('es'),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(2000),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -94,8 +108,19 @@ export interface Config {
     channels: { customerLine: string; customerEmail: string; nonCustomerUrl: string; nonCustomerEmail: string };
   };
   terms: Terms;
-  webchat: { title: string; brandColor: string; directLineSecret?: string };
+  webchat: { title: string; brandColor: string; directLineSecret?: string; newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean } };
+  /** The agents' back office: bootstrap bearer, session signing secret and session lifetime. */
+  backoffice: { token?: string; sessionSecret?: string; sessionTtlSeconds: number };
   maxBodyBytes: number;
+  /** The outbox dispatcher, e-mail, the WhatsApp template for a closed window, and the deadline scheduler. */
+  notify: {
+    smtpUrl?: string;
+    smtpFrom: string;
+    whatsappTemplate: { name: string; language: string };
+    pollMs: number;
+    maxAttempts: number;
+    schedulerIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -141,7 +166,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       silenceEffectHours: env.SILENCE_EFFECT_HOURS,
       businessDayEnd: env.BUSINESS_DAY_END,
     },
-    webchat: { title: env.WEBCHAT_TITLE, brandColor: env.WEBCHAT_BRAND_COLOR, directLineSecret: env.DIRECTLINE_SECRET },
+    webchat: {
+      title: env.WEBCHAT_TITLE,
+      brandColor: env.WEBCHAT_BRAND_COLOR,
+      directLineSecret: env.DIRECTLINE_SECRET,
+      newConversations: { ratePerSecond: env.WEBCHAT_NEW_CONVERSATIONS_PER_SECOND, burst: env.WEBCHAT_NEW_CONVERSATIONS_BURST, trustProxy: env.TRUST_PROXY },
+    },
+    backoffice: { token: env.BACKOFFICE_TOKEN, sessionSecret: env.BACKOFFICE_SESSION_SECRET, sessionTtlSeconds: env.BACKOFFICE_SESSION_HOURS * 3600 },
     maxBodyBytes: env.MAX_BODY_BYTES,
+    notify: {
+      smtpUrl: env.SMTP_URL,
+      smtpFrom: env.SMTP_FROM ?? `${env.OPERATOR_NAME} <${env.CHANNEL_CUSTOMER_EMAIL}>`,
+      whatsappTemplate: { name: env.WHATSAPP_TEMPLATE_NAME, language: env.WHATSAPP_TEMPLATE_LANGUAGE },
+      pollMs: env.OUTBOX_POLL_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      schedulerIntervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000,
+    },
   };
 }

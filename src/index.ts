@@ -3,10 +3,12 @@ import path from 'node:path';
 import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { MainDialog } from '../dialogs';
+import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
 import { ConsoleAdapter } from './channels/console';
 import { registerWhatsApp, type WhatsAppChannel } from './channels/whatsapp';
+import { registerTelegram, type TelegramChannel, type TelegramConfig } from './channels/telegram';
 import { registerBotFramework, type BotFrameworkChannel } from './channels/botframework';
 import { registerDirectLine, type DirectLineChannel, type PageTexts } from './channels/directline';
 import { loadConfig, loadEnvFile, type Config } from './config';
@@ -15,6 +17,7 @@ import { Texts, type Translate } from './i18n';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
+import { chatSender, ConversationRecorder, createNotifications, TemplateClient, whatsAppSender, type Notifications } from './notify';
 import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { openDatabase, PrismaBotStorage, type Database } from './storage';
 
@@ -38,8 +41,12 @@ export interface App {
   webchat: DirectLineChannel;
   /** On when WHATSAPP_ACCESS_TOKEN, _APP_SECRET, _PHONE_NUMBER_ID and _VERIFY_TOKEN are set. */
   whatsapp?: WhatsAppChannel;
+  /** On when TELEGRAM_BOT_TOKEN is set, with TELEGRAM_WEBHOOK_SECRET unless TELEGRAM_MODE=polling. */
+  telegram?: TelegramChannel;
   /** Always on: anonymous (Bot Framework Emulator) without MicrosoftAppId, authenticated with it (Azure Bot Service). */
   botframework: BotFrameworkChannel;
+  /** The outbox dispatcher (`notify.outbox.runOnce()`, `kick()`) and the deadline scheduler (`notify.scheduler.tick()`). */
+  notify: Notifications;
   logger: Logger;
   /** Logs a failed turn (no personal data) and apologises to the user on their channel. */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
@@ -54,6 +61,7 @@ export interface BotParts {
   calendar: BusinessCalendar;
   nlu: Recognizer;
   texts: Texts;
+  conversations: ConversationRecorder;
 }
 
 /** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
@@ -84,10 +92,10 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     defaultLocale: config.defaultLocale,
     brands: config.operator.brands,
     answerDays: config.terms.answerDays,
-    recursoDays: config.terms.recursoDays,
   });
   const storage = new PrismaBotStorage(db.prisma);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog), pqr, lifecycle, calendar, nlu, texts };
+  const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, nlu, texts, conversations };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -97,7 +105,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, texts } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, texts, conversations } = await buildBot(config, db, clock, options.nluCacheFile);
 
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
@@ -125,6 +133,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     onTurnError,
     page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
     maxBodyBytes: config.maxBodyBytes,
+    newConversations: config.webchat.newConversations,
   });
   const env = config.env;
   const whatsapp =
@@ -151,7 +160,38 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     onTurnError,
     auth: { appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId },
   });
-  logChannels(config, logger, !!whatsapp);
+  const telegramConfig = telegramConfigOf(config);
+  const telegram = telegramConfig
+    ? registerTelegram(server, { prisma: db.prisma, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig })
+    : undefined;
+  logChannels(config, logger, !!whatsapp, telegram?.mode);
+
+  // Every message to a user outside a turn leaves through the outbox; each channel plugs in its sender.
+  const notify = createNotifications({ settings: config.notify, prisma: db.prisma, clock, texts, defaultLocale: config.defaultLocale, logger, lifecycle });
+  notify.outbox.register('webchat', chatSender(webchat.adapter));
+  if (telegram) notify.outbox.register('telegram', chatSender(telegram.adapter));
+  // Conversations that came in through /api/messages (Emulator, Azure Bot Service channels).
+  for (const channel of ['emulator', 'msteams', 'directline', 'slack']) notify.outbox.register(channel, chatSender(botframework.adapter));
+  if (whatsapp) {
+    const templates = new TemplateClient({ accessToken: env.WHATSAPP_ACCESS_TOKEN!, phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID!, apiBaseUrl: env.WHATSAPP_API_BASE_URL });
+    notify.outbox.register('whatsapp', whatsAppSender({ adapter: whatsapp.adapter, templates, template: config.notify.whatsappTemplate, clock }));
+  }
+  conversations.onRelease(() => notify.outbox.kick());
+  notify.start();
+
+  if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
+  registerBackoffice(server, {
+    prisma: db.prisma,
+    lifecycle,
+    calendar,
+    clock,
+    terms: config.terms,
+    logger,
+    operatorName: config.operator.name,
+    bootstrapToken: config.backoffice.token,
+    sessionSecret: config.backoffice.sessionSecret ?? randomBytes(32).toString('hex'),
+    sessionTtlSeconds: config.backoffice.sessionTtlSeconds,
+  });
 
   return {
     config,
@@ -165,14 +205,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     clock,
     webchat,
     whatsapp,
+    telegram,
     botframework,
+    notify,
     logger,
     onTurnError,
     async close() {
       server.close();
       await webchat.idle();
       await whatsapp?.idle();
+      await telegram?.close();
       await botframework.idle();
+      await notify.stop();
       await db.close();
     },
   };
@@ -183,14 +227,25 @@ function pageTexts(t: Translate): PageTexts {
   return Object.fromEntries(keys.map((key) => [key, t(`webchat.page.${key}`)])) as unknown as PageTexts;
 }
 
+/** Webhook mode needs the secret Telegram sends back with every update; polling needs only the token. */
+function telegramConfigOf(config: Config): TelegramConfig | undefined {
+  const { TELEGRAM_BOT_TOKEN: botToken, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_MODE: mode, TELEGRAM_WEBHOOK_SECRET: webhookSecret } = config.env;
+  if (!botToken) return undefined;
+  if (mode === 'polling') return { botToken, apiRoot, mode };
+  return webhookSecret ? { botToken, apiRoot, mode, webhookSecret } : undefined;
+}
+
 /** One line per channel: which are on, and which are off for lack of credentials. */
-function logChannels(config: Config, logger: Logger, whatsappOn: boolean): void {
+function logChannels(config: Config, logger: Logger, whatsappOn: boolean, telegramMode: TelegramChannel['mode'] | undefined): void {
   const env = config.env;
   logger.info({ channel: 'webchat' }, 'channel on: web chat at / (Direct Line at /v3/directline)');
   const off = (channel: string, missing: string) => logger.info({ channel }, `channel off: ${missing} not set`);
   if (whatsappOn) logger.info({ channel: 'whatsapp' }, 'channel on: WhatsApp webhook at /api/whatsapp');
   else off('whatsapp', 'WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_VERIFY_TOKEN');
-  if (!env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_BOT_TOKEN');
+  if (telegramMode === 'webhook') logger.info({ channel: 'telegram' }, 'channel on: Telegram webhook at /api/telegram');
+  else if (telegramMode === 'polling') logger.info({ channel: 'telegram' }, 'channel on: Telegram by long polling (TELEGRAM_MODE=polling)');
+  else if (env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_WEBHOOK_SECRET (needed for the webhook; or set TELEGRAM_MODE=polling)');
+  else off('telegram', 'TELEGRAM_BOT_TOKEN');
   if (env.MicrosoftAppId) logger.info({ channel: 'botframework', appType: env.MicrosoftAppType }, 'channel on: Bot Framework at /api/messages, authenticated with MicrosoftAppId (Azure Bot Service)');
   else {
     logger.info({ channel: 'botframework' }, 'channel on: Bot Framework at /api/messages, anonymous (Bot Framework Emulator; MicrosoftAppId not set)');
@@ -218,10 +273,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (process.argv.includes('--console')) return chat(config);
   const app = await buildApp(config);
-  const resumed = (await app.webchat.resumePending()) + ((await app.whatsapp?.resumePending()) ?? 0);
+  const resumed = (await app.webchat.resumePending()) + ((await app.whatsapp?.resumePending()) ?? 0) + ((await app.telegram?.resumePending()) ?? 0);
   if (resumed) app.logger.info({ resumed }, 'resumed messages left unprocessed');
   const url = await listen(app);
   app.logger.info({ url }, `PQR bot listening: open ${url} for the web chat`);
+  if (app.telegram?.mode === 'polling') app.telegram.startPolling();
   const stop = async (signal: string) => {
     app.logger.info({ signal }, 'shutting down: finishing turns in flight');
     await app.close();

@@ -92,6 +92,21 @@ describe('Bot Framework /api/messages, anonymous (Bot Framework Emulator; fake c
     expect(row.identity).toMatchObject({ channel: 'emulator', userId: chat.user.id });
   });
 
+  it('delivers the agent\'s answer to the Emulator conversation through the outbox, with proof', async () => {
+    const chat = new EmulatorChat(connector.url);
+    for (const text of ['radicar', 'Acepto', 'No', 'Luis Pérez Gil', 'Cédula de ciudadanía', '79123456', 'luis.perez@correo.com', 'Necesito una copia de mi contrato', 'Es todo', 'Petición', 'En este chat']) await say(chat, text);
+    const cun = CUN_PATTERN.exec(await said(chat, 'Sí, radicar'))?.[0];
+    expect(cun).toBeDefined();
+    const before = connector.sent(chat.conversationId).length;
+    await running.app.lifecycle.answer(cun!, { text: 'Le enviamos la copia del contrato al correo.', outcome: 'favorable' }, 'agent:test');
+    await running.app.notify.outbox.runOnce();
+    const pushed = textsOf(connector.sent(chat.conversationId).slice(before)).join('\n');
+    expect(pushed).toContain(`PQR *${cun}*`);
+    expect(pushed).toContain('Le enviamos la copia del contrato al correo.');
+    const row = await running.db.prisma.pqr.findUniqueOrThrow({ where: { cun } });
+    expect(row.notifiedAt).not.toBeNull();
+  });
+
   it('runs the turns of one conversation one at a time, in the order they arrived', async () => {
     const chat = new EmulatorChat(connector.url);
     const held = connector.holdNext();

@@ -51,6 +51,8 @@ async function startServer(db: TestDb, options: { globalBodyParser?: boolean; bo
     logger: pino({ level: 'silent' }),
     maxBodyBytes: 48 * 1024,
     page: options.page,
+    // This file opens dozens of conversations from one address; the limit itself is tested in metrics.test.ts.
+    newConversations: { ratePerSecond: 1000, burst: 1000, trustProxy: false },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

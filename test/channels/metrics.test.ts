@@ -36,3 +36,19 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toContain('process_resident_memory_bytes');
   });
 });
+
+describe('web chat: new conversations per IP', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp({ WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: '0.01', WEBCHAT_NEW_CONVERSATIONS_BURST: '3' });
+  });
+  afterAll(() => running.close());
+
+  it('refuses a flood of anonymous conversations from one IP with 429 and creates no rows for them', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST' })).status);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.slice(3)).toEqual([429, 429, 429]);
+    expect(await running.db.prisma.directLineConversation.count()).toBe(3);
+  });
+});

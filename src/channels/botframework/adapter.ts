@@ -1,4 +1,4 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ConversationReference, type InvokeResponse, type TurnContext } from 'botbuilder';
 
 /** What a checked request carries into its turn: claims, audience and the connector factory for replies. */
 export type AuthenticatedRequest = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
@@ -22,7 +22,7 @@ export interface BotFrameworkAuth {
  * on its own.
  */
 export class BotFrameworkCloudAdapter extends CloudAdapter {
-  constructor(auth: BotFrameworkAuth) {
+  constructor(private readonly auth: BotFrameworkAuth) {
     super(
       new ConfigurationBotFrameworkAuthentication({
         MicrosoftAppId: auth.appId,
@@ -31,6 +31,14 @@ export class BotFrameworkCloudAdapter extends CloudAdapter {
         MicrosoftAppTenantId: auth.tenantId,
       }),
     );
+  }
+
+  /**
+   * Proactive messages (notifications) from a stored conversation reference. CloudAdapter
+   * deprecates the one-argument form; the bot's app id (empty when anonymous) is what it needs.
+   */
+  override async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    await this.continueConversationAsync(this.auth.appId ?? '', reference, logic);
   }
 
   /** Checks the JWT the Bot Connector signed (anything passes when anonymous); throws a 401 AuthenticationError. */

@@ -26,6 +26,8 @@ export interface DirectLineDeps {
   page?: PageOptions;
   /** Token lifetime; Direct Line's is 30 minutes and Web Chat refreshes every 15. */
   tokenTtlSeconds?: number;
+  /** Per-IP limit on new conversations (default 2/s, bursts of 30); trustProxy reads X-Forwarded-For. */
+  newConversations?: { ratePerSecond: number; burst: number; trustProxy: boolean };
   /** Largest accepted request body; a server-wide body parser with a lower limit answers first. */
   maxBodyBytes?: number;
 }
@@ -52,6 +54,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): Direct
     logger: deps.logger,
     tokenTtlSeconds: deps.tokenTtlSeconds ?? 1800,
     maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024,
+    newConversations: deps.newConversations ?? { ratePerSecond: 2, burst: 30, trustProxy: false },
   });
   registerPageRoutes(server, deps.page);
   return { adapter, resumePending: () => turns.resumePending(), idle: () => turns.idle() };

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { Request, Response, Server } from 'restify';
+import restify, { type Request, type Response, type Server } from 'restify';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
 import { isSecret, type TokenClaims, type TokenSigner } from './token';
@@ -17,6 +17,8 @@ export interface ApiContext {
   logger: Logger;
   tokenTtlSeconds: number;
   maxBodyBytes: number;
+  /** New conversations per client IP: each creates a row, so an anonymous flood is refused with 429. */
+  newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean };
 }
 
 class HttpError extends Error {
@@ -213,8 +215,16 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       }
     };
 
+  const perIp = restify.plugins.throttle({
+    rate: ctx.newConversations.ratePerSecond,
+    burst: ctx.newConversations.burst,
+    ip: !ctx.newConversations.trustProxy,
+    xff: ctx.newConversations.trustProxy,
+  });
+
   server.post(
     `${BASE_PATH}/tokens/generate`,
+    perIp,
     route('tokens/generate', async (req) => {
       const who = caller(req, false);
       if (who?.kind === 'token') throw new HttpError(403, 'Forbidden', 'Generating a token needs the secret or no credential');
@@ -240,6 +250,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
 
   server.post(
     `${BASE_PATH}/conversations`,
+    perIp,
     route('conversations/start', async (req) => {
       const who = caller(req, true) as Caller;
       if (who.kind === 'token') {
