@@ -1,6 +1,6 @@
 import type { Activity, CardAction } from 'botbuilder';
 import type { InlineKeyboardButton } from 'telegraf/types';
-import { splitText } from '../whatsapp/outbound';
+import { splitText } from '../text';
 import type { OutboundMessage } from './api';
 
 /** The Bot API's limit on a message's text (after its HTML is parsed). */
