@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { FakeGraph, messages, optionsOf, signature, textOf, webhookPayload, type SentMessage } from '../helpers/fake-graph';
+import { FakeGraph, messages, webhookPayload } from '../helpers/fake-graph';
+import { textsOf, whatsAppEnv, WhatsAppUser } from '../helpers/whatsapp-user';
 
 const ACCESS_TOKEN = 'EAA-pii-test-token';
 const APP_SECRET = 'pii-test-app-secret-0123456789';
@@ -10,6 +11,7 @@ const WA_ID = '573157654321';
 const DOCUMENT = '1029384756';
 const EMAIL = 'camila.rojas@example.com';
 const NAME = 'Camila Rojas Pérez';
+const IDS = { accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, phoneNumberId: PHONE_NUMBER_ID };
 const DESCRIPTION_MARKER = 'paquete de 4 gigas que nunca activé';
 
 /**
@@ -19,6 +21,7 @@ const DESCRIPTION_MARKER = 'paquete de 4 gigas que nunca activé';
 describe('logs of a full journey hold no personal data', () => {
   let graph: FakeGraph;
   let running: RunningApp;
+  let user: WhatsAppUser;
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -29,17 +32,8 @@ describe('logs of a full journey hold no personal data', () => {
         done();
       },
     });
-    running = await startTestApp(
-      {
-        WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
-        WHATSAPP_APP_SECRET: APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN: 'pii-verify',
-        WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-        WHATSAPP_API_BASE_URL: graph.url,
-      },
-      undefined,
-      { logger: createLogger('debug', sink) },
-    );
+    running = await startTestApp(whatsAppEnv(graph, IDS), undefined, { logger: createLogger('debug', sink) });
+    user = new WhatsAppUser(running, graph, IDS, WA_ID);
   });
 
   afterAll(async () => {
@@ -47,40 +41,19 @@ describe('logs of a full journey hold no personal data', () => {
     await graph?.close();
   });
 
-  async function say(message: Record<string, unknown>): Promise<SentMessage[]> {
-    const before = graph.sent(WA_ID).length;
-    const body = JSON.stringify(webhookPayload(PHONE_NUMBER_ID, { messages: [message] }));
-    const response = await fetch(`${running.url}/api/whatsapp`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature(body, APP_SECRET) },
-      body,
-    });
-    expect(response.status).toBe(200);
-    await running.app.whatsapp!.idle();
-    return graph.sent(WA_ID).slice(before);
-  }
-
-  async function tap(replies: SentMessage[], title: RegExp): Promise<SentMessage[]> {
-    const interactive = [...replies].reverse().find((m) => m.type === 'interactive');
-    const option = interactive && optionsOf(interactive).find((o) => title.test(o.title));
-    if (!option) throw new Error(`no option ${title} in ${JSON.stringify(replies.map(textOf))}`);
-    const reply = interactive!.interactive!.type === 'list' ? messages.listReply(WA_ID, option) : messages.buttonReply(WA_ID, option);
-    return say(reply);
-  }
-
   it('files a PQR with name, document, e-mail and phone, and none of them is logged', async () => {
-    let replies = await say(messages.text(WA_ID, `me cobraron un ${DESCRIPTION_MARKER} y me quitaron el saldo`));
-    replies = await tap(replies, /^Acepto$/);
-    replies = await tap(replies, /^No$/);
-    replies = await say(messages.text(WA_ID, NAME));
-    replies = await tap(replies, /ciudadan/i);
-    replies = await say(messages.text(WA_ID, DOCUMENT));
-    replies = await say(messages.text(WA_ID, EMAIL));
-    replies = await tap(replies, /^Es todo$/);
-    replies = await tap(replies, /^(Sí, es|Reclamo)/);
-    replies = await tap(replies, /^Por correo$/);
-    replies = await tap(replies, /^Sí, radicar$/);
-    expect(replies.map(textOf).join('\n')).toMatch(/CUN: \*?\d{4}-\d{2}-\d{10}/);
+    let replies = await user.say(`me cobraron un ${DESCRIPTION_MARKER} y me quitaron el saldo`);
+    replies = await user.tap(replies, /^Acepto$/);
+    replies = await user.tap(replies, /^No$/);
+    replies = await user.say(NAME);
+    replies = await user.tap(replies, /ciudadan/i);
+    replies = await user.say(DOCUMENT);
+    replies = await user.say(EMAIL);
+    replies = await user.tap(replies, /^Es todo$/);
+    replies = await user.tap(replies, /^(Sí, es|Reclamo)/);
+    replies = await user.tap(replies, /^Por correo$/);
+    replies = await user.tap(replies, /^Sí, radicar$/);
+    expect(textsOf(replies)).toMatch(/CUN: \*?\d{4}-\d{2}-\d{10}/);
 
     // Provoke the rejection paths too: they log, and must not log the body.
     const forged = JSON.stringify(webhookPayload(PHONE_NUMBER_ID, { messages: [messages.text(WA_ID, `soy ${NAME}, cc ${DOCUMENT}`)] }));
