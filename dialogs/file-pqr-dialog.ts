@@ -1,4 +1,5 @@
 import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Activity } from 'botbuilder';
 import { anonymize, isValidEmail, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
 import type { Translate } from '../src/i18n';
@@ -196,6 +197,7 @@ export class FilePqrDialog extends ComponentDialog {
       notifyChannel: state.notifyChannel,
       notifyAddress: state.notifyAddress,
       classification: { proposed: state.proposed.type, confidence: Number(state.proposed.confidence.toFixed(3)) },
+      filingKey: filingKeyOf(step.context.activity),
     });
     await step.context.sendActivity(
       t('file.filed', {
@@ -219,6 +221,11 @@ export class FilePqrDialog extends ComponentDialog {
     await step.context.sendActivity(t('tooManyTries', { channels: t('channels.short') }));
     return step.endDialog();
   }
+}
+
+/** The message that confirmed the filing: a re-run of its turn after a crash finds the PQR it filed. */
+function filingKeyOf(activity: Partial<Activity>): string | undefined {
+  return activity.id ? `${activity.channelId}:${activity.conversation?.id}:${activity.id}` : undefined;
 }
 
 function typeChoice(t: Translate, type: PqrType) {

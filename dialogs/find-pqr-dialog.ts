@@ -1,5 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { findCun, normalizeCun, type PqrSummary } from '../src/pqr';
+import { LookupBlockedError } from '../src/pqr/lookup-guard';
 import { channelUser, textsFor, type DialogDeps } from './context';
 import { ask, textPrompt } from './prompts';
 
@@ -42,17 +43,31 @@ export class FindPqrDialog extends ComponentDialog {
       return step.endDialog();
     }
     (step.values as { cun: string }).cun = cun;
-    const found = await this.deps.pqr.statusFor(cun, channelUser(step.context));
+    const found = await this.guarded(step, () => this.deps.pqr.statusFor(cun, channelUser(step.context)));
+    if (found === 'blocked') return step.endDialog();
     if (found) return step.endDialog(found);
     return ask(step, PROOF_PROMPT, t('status.askProof'), t('status.askProof'));
   }
 
   private async withProof(step: WaterfallStepContext) {
     const proof = String(step.result ?? '').replace(/[\s.+-]/g, '');
-    const found = await this.deps.pqr.statusFor((step.values as { cun: string }).cun, { ...channelUser(step.context), proof });
+    const found = await this.guarded(step, () => this.deps.pqr.statusFor((step.values as { cun: string }).cun, { ...channelUser(step.context), proof }));
+    if (found === 'blocked') return step.endDialog();
     if (found) return step.endDialog(found);
     await step.context.sendActivity(textsFor(step.context, this.deps)('status.notFound'));
     return step.endDialog();
+  }
+
+  /** A lookup, or 'blocked' once the user has been told that too many attempts failed. */
+  private async guarded(step: WaterfallStepContext, lookup: () => Promise<PqrSummary | null>): Promise<PqrSummary | null | 'blocked'> {
+    try {
+      return await lookup();
+    } catch (error) {
+      if (!(error instanceof LookupBlockedError)) throw error;
+      const t = textsFor(step.context, this.deps);
+      await step.context.sendActivity(t('status.tooManyLookups', { channels: t('channels.short') }));
+      return 'blocked';
+    }
   }
 }
 

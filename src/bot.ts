@@ -1,6 +1,7 @@
 import { ActivityHandler, ConversationState, UserState, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog } from '../dialogs';
+import { ETagConflictError } from './storage';
 
 /** Remembers how to reach the user later (conversation reference, last message, language). */
 export interface InboundRecorder {
@@ -8,11 +9,28 @@ export interface InboundRecorder {
 }
 
 /**
+ * Set in `turnState` by a channel whose messages are recorded before they are processed: the id
+ * of the InboundMessage the turn answers. Ids grow in recording order, and each conversation's
+ * messages are processed in that order.
+ */
+export const INBOUND_MESSAGE_ID = Symbol('inboundMessageId');
+
+/** Runs of one turn when saving its state finds it changed meanwhile (only while nothing was sent). */
+const STATE_ATTEMPTS = 3;
+
+/**
  * The bot: runs the main dialog and saves conversation and user state after every turn.
  * Nothing channel-specific lives here; each channel adapter calls `run`.
  */
 export class PqrBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly lastInbound: StatePropertyAccessor<number>;
+  /**
+   * Told when saving state finds that another turn saved it first. Messages of one conversation
+   * run one at a time across instances, so this means a turn outlived its conversation's lease
+   * (or one user wrote in two conversations at once): worth a log line and a counter.
+   */
+  onStateConflict?: (conflict: { channel: string; retried: boolean }) => void;
 
   constructor(
     private readonly conversationState: ConversationState,
@@ -22,6 +40,7 @@ export class PqrBot extends ActivityHandler {
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
+    this.lastInbound = conversationState.createProperty<number>('lastInboundMessageId');
 
     this.onMessage(async (context, next) => {
       await this.dialog.run(context, this.dialogState);
@@ -41,11 +60,39 @@ export class PqrBot extends ActivityHandler {
     });
   }
 
+  /**
+   * One turn, its state saved with optimistic concurrency. A conflict re-runs the turn on fresh
+   * state when nothing was sent yet; after a reply it cannot be taken back, so the conflict fails
+   * the turn (the channel apologises) rather than overwrite the other turn's state.
+   */
   async run(context: TurnContext): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.runOnce(context);
+        break;
+      } catch (error) {
+        if (!(error instanceof ETagConflictError)) throw error;
+        const retried = !context.responded && attempt < STATE_ATTEMPTS;
+        this.onStateConflict?.({ channel: context.activity.channelId, retried });
+        if (!retried) throw error;
+        await this.conversationState.load(context, true);
+        await this.userState.load(context, true);
+      }
+    }
+    // After the turn: the identity exists only once the user consented, maybe in this very turn.
+    await this.conversations?.record(context.activity);
+  }
+
+  private async runOnce(context: TurnContext): Promise<void> {
+    const inboundId = context.turnState.get(INBOUND_MESSAGE_ID) as number | undefined;
+    if (inboundId !== undefined) {
+      // The state already went past this message: an earlier run saved it and was cut short before
+      // the message was marked processed. Running it again would answer it twice.
+      if ((await this.lastInbound.get(context, 0)) >= inboundId) return;
+      await this.lastInbound.set(context, inboundId);
+    }
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
-    // After the turn: the identity exists only once the user consented, maybe in this very turn.
-    await this.conversations?.record(context.activity);
   }
 }

@@ -89,6 +89,12 @@ const schema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Several instances: how soon another instance takes over the conversations of one that died. */
+  CONVERSATION_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** How often each instance looks for recorded messages nobody is processing. */
+  INBOUND_SWEEP_SECONDS: z.coerce.number().int().min(1).default(10),
+  /** On SIGTERM, how long turns in flight may take to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(25),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -121,6 +127,8 @@ export interface Config {
     maxAttempts: number;
     schedulerIntervalMs: number;
   };
+  /** Recorded messages across instances: conversation lease, sweep for orphaned messages, shutdown grace. */
+  inbound: { leaseMs: number; sweepMs: number; shutdownMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -182,5 +190,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
       schedulerIntervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000,
     },
+    inbound: { leaseMs: env.CONVERSATION_LEASE_SECONDS * 1000, sweepMs: env.INBOUND_SWEEP_SECONDS * 1000, shutdownMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
   };
 }

@@ -1,6 +1,10 @@
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Duplex } from 'node:stream';
+import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+
+/** Deeper than any payload a channel sends (Meta's webhooks nest about 8 levels), far from what recursion could not handle. */
+export const MAX_JSON_DEPTH = 64;
 
 export interface HttpOptions {
   name: string;
@@ -18,7 +22,9 @@ export interface HttpOptions {
 export function createHttpServer(options: HttpOptions): Server {
   const server = restify.createServer({ name: options.name, handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(refuseUnreadableBodies);
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes, mapParams: false, mapFiles: false, keepExtensions: false, rejectUnknown: false }));
+  server.use(refuseDeepNesting);
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     const ok = await options.healthy().catch(() => false);
@@ -34,6 +40,16 @@ export function createHttpServer(options: HttpOptions): Server {
     if (res.statusCode >= 400 && res.statusCode < 500) options.metrics.rejected(req.getRoute()?.path?.toString() ?? 'unmatched', res.statusCode);
   });
 
+  // Node answers requests it cannot parse (a URL or headers over its limit, broken framing) itself,
+  // with an empty body; the same answer, with its reason in JSON like every other 4xx.
+  server.server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: tooLarge ? { code: 'headers_too_large', message: 'The URL or the headers are too large' } : { code: 'bad_request', message: 'Malformed HTTP request' } });
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
   server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; body?: unknown }, callback: () => void) => {
     const status = err.statusCode ?? 500;
     // Only the route and the status: the body may hold personal data.
@@ -42,6 +58,62 @@ export function createHttpServer(options: HttpOptions): Server {
     callback();
   });
   return server;
+}
+
+function refuse(res: Response, next: Next, status: number, code: string, message: string): void {
+  res.json(status, { error: { code, message } });
+  next(false);
+}
+
+/** Types restify's body parser would parse in ways no route wants: uploads to disk, and CSV/TSV whose syntax errors end in a 500. */
+const REFUSED_TYPES = /^(multipart\/|text\/csv|text\/tab-separated-values|text\/tsv)/i;
+
+/**
+ * No route takes uploads, tables or compressed bodies. Restify's body parser would handle them
+ * outside the size limit (multipart files go to disk; a gzip body is limited by its compressed
+ * size only, so a small bomb inflates to gigabytes in memory) or fail with a 500 (bad CSV).
+ */
+function refuseUnreadableBodies(req: Request, res: Response, next: Next): void {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') return refuse(res, next, 415, 'unsupported_media_type', 'Compressed request bodies are not accepted');
+  if (REFUSED_TYPES.test(req.contentType())) return refuse(res, next, 415, 'unsupported_media_type', 'Only JSON bodies are accepted');
+  next();
+}
+
+/**
+ * Arrays and objects nested deeper than MAX_JSON_DEPTH are refused before any handler walks them:
+ * JSON.parse copes with any depth, but JSON.stringify, validators and the bot's deep copies
+ * recurse and overflow the stack. Counted on the raw text, whatever the content type said.
+ */
+function refuseDeepNesting(req: Request, res: Response, next: Next): void {
+  const raw = (req as { rawBody?: unknown }).rawBody ?? (req as { body?: unknown }).body;
+  const text = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.isBuffer(raw) ? raw : null;
+  if (text && nestingExceeds(text, MAX_JSON_DEPTH)) return refuse(res, next, 400, 'bad_request', `The body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  next();
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
+/** Whether brackets outside JSON strings nest deeper than `max`: one pass over the bytes, no recursion. */
+export function nestingExceeds(bytes: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) inString = true;
+    else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+      if (++depth > max) return true;
+    } else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && depth > 0) depth--;
+  }
+  return false;
 }
 
 function errorCode(name: string, status: number): string {

@@ -6,6 +6,7 @@ import { MainDialog } from '../dialogs';
 import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
+import { Counter } from 'prom-client';
 import { ConsoleAdapter } from './channels/console';
 import { registerWhatsApp, type WhatsAppChannel } from './channels/whatsapp';
 import { registerTelegram, type TelegramChannel, type TelegramConfig } from './channels/telegram';
@@ -19,7 +20,7 @@ import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
 import { chatSender, ConversationRecorder, createNotifications, TemplateClient, whatsAppSender, type Notifications } from './notify';
 import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
-import { openDatabase, PrismaBotStorage, type Database } from './storage';
+import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
 export interface AppOptions {
   clock?: Clock;
@@ -50,6 +51,11 @@ export interface App {
   logger: Logger;
   /** Logs a failed turn (no personal data) and apologises to the user on their channel. */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+  /**
+   * Processes recorded messages that nobody is processing (left by a crash, a restart or a dead
+   * instance); `main` runs it at start and every INBOUND_SWEEP_SECONDS. Returns how many were pending.
+   */
+  resumePending(): Promise<number>;
   /** Stops taking requests, finishes the turns in flight and closes the database. */
   close(): Promise<void>;
 }
@@ -110,12 +116,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
   const turns = metrics.instrument(bot);
+  const stateConflicts = new Counter({
+    name: 'pqr_bot_state_conflicts_total',
+    help: 'Turns whose conversation state another turn saved first, by channel and whether the turn was re-run',
+    labelNames: ['channel', 'retried'],
+    registers: [metrics.registry],
+  });
+  bot.onStateConflict = ({ channel, retried }) => {
+    stateConflicts.inc({ channel, retried: String(retried) });
+    logger.warn({ channel, retried }, 'conversation state was saved by another turn meanwhile');
+  };
+  // Every instance on the database shares these: one instance at a time per conversation, one scheduler tick per interval.
+  const leases = new Leases(db.prisma);
+  const inbound = { leases, leaseMs: config.inbound.leaseMs };
   const server = createHttpServer({
     name: 'pqr-bot',
     maxBodyBytes: config.maxBodyBytes,
     logger,
     metrics,
-    healthy: async () => (await db.prisma.$queryRawUnsafe('SELECT 1'), true),
+    healthy: () => db.ping(),
   });
 
   const onTurnError = async (context: TurnContext, error: Error) => {
@@ -134,6 +153,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
     maxBodyBytes: config.maxBodyBytes,
     newConversations: config.webchat.newConversations,
+    inbound,
   });
   const env = config.env;
   const whatsapp =
@@ -144,6 +164,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
           logger,
           onTurnError,
           clock,
+          inbound,
           texts: texts.for(config.defaultLocale),
           config: {
             accessToken: env.WHATSAPP_ACCESS_TOKEN,
@@ -162,12 +183,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const telegramConfig = telegramConfigOf(config);
   const telegram = telegramConfig
-    ? registerTelegram(server, { prisma: db.prisma, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig })
+    ? registerTelegram(server, { prisma: db.prisma, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig, inbound })
     : undefined;
   logChannels(config, logger, !!whatsapp, telegram?.mode);
 
   // Every message to a user outside a turn leaves through the outbox; each channel plugs in its sender.
-  const notify = createNotifications({ settings: config.notify, prisma: db.prisma, clock, texts, defaultLocale: config.defaultLocale, logger, lifecycle });
+  const notify = createNotifications({
+    settings: config.notify,
+    prisma: db.prisma,
+    clock,
+    texts,
+    defaultLocale: config.defaultLocale,
+    logger,
+    lifecycle,
+    // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
+    schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
+  });
   notify.outbox.register('webchat', chatSender(webchat.adapter));
   if (telegram) notify.outbox.register('telegram', chatSender(telegram.adapter));
   // Conversations that came in through /api/messages (Emulator, Azure Bot Service channels).
@@ -191,6 +222,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bootstrapToken: config.backoffice.token,
     sessionSecret: config.backoffice.sessionSecret ?? randomBytes(32).toString('hex'),
     sessionTtlSeconds: config.backoffice.sessionTtlSeconds,
+    trustProxy: config.webchat.newConversations.trustProxy,
   });
 
   return {
@@ -210,8 +242,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     notify,
     logger,
     onTurnError,
+    async resumePending() {
+      return (await webchat.resumePending()) + ((await whatsapp?.resumePending()) ?? 0) + ((await telegram?.resumePending()) ?? 0);
+    },
     async close() {
-      server.close();
+      await stopListening(server, config.inbound.shutdownMs / 2);
       await webchat.idle();
       await whatsapp?.idle();
       await telegram?.close();
@@ -220,6 +255,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await db.close();
     },
   };
+}
+
+/** Stops accepting connections and waits for the requests in flight; after `graceMs` it cuts the ones left. */
+function stopListening(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => server.server.closeAllConnections(), graceMs);
+    cut.unref();
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+  });
 }
 
 function pageTexts(t: Translate): PageTexts {
@@ -273,14 +320,32 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (process.argv.includes('--console')) return chat(config);
   const app = await buildApp(config);
-  const resumed = (await app.webchat.resumePending()) + ((await app.whatsapp?.resumePending()) ?? 0) + ((await app.telegram?.resumePending()) ?? 0);
+  const resumed = await app.resumePending();
   if (resumed) app.logger.info({ resumed }, 'resumed messages left unprocessed');
+  // Messages whose instance died mid-conversation, once its lease has expired.
+  const sweep = setInterval(
+    () => void app.resumePending().catch((error: unknown) => app.logger.error({ err: error }, 'looking for unprocessed messages failed')),
+    config.inbound.sweepMs,
+  );
+  sweep.unref();
   const url = await listen(app);
   app.logger.info({ url }, `PQR bot listening: open ${url} for the web chat`);
   if (app.telegram?.mode === 'polling') app.telegram.startPolling();
   const stop = async (signal: string) => {
     app.logger.info({ signal }, 'shutting down: finishing turns in flight');
-    await app.close();
+    clearInterval(sweep);
+    // What is left unfinished stays recorded: another instance, or this one restarted, finishes it.
+    setTimeout(() => {
+      app.logger.error('shutdown timed out with turns unfinished');
+      process.exit(1);
+    }, config.inbound.shutdownMs).unref();
+    try {
+      await app.close();
+    } catch (error) {
+      app.logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    app.logger.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { safeEqual } from '../security';
 import type { Db } from '../storage';
 
 export type Role = 'agent' | 'supervisor';
@@ -49,9 +50,7 @@ export class SessionSigner {
   verify(token: string, now: Date): SessionCheck {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, reason: 'malformed' };
-    const expected = Buffer.from(this.mac(parts[1]));
-    const given = Buffer.from(parts[2]);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+    if (!safeEqual(parts[2], this.mac(parts[1]))) return { ok: false, reason: 'signature' };
     let claims: { sub?: unknown; exp?: unknown };
     try {
       claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
@@ -66,13 +65,6 @@ export class SessionSigner {
   private mac(payload: string): string {
     return createHmac('sha256', this.key).update(`${PREFIX}.${payload}`).digest('base64url');
   }
-}
-
-/** Constant-time comparison of a presented bearer value with a configured one, whatever their lengths. */
-export function sameSecret(candidate: string, secret: string): boolean {
-  const a = createHmac('sha256', 'backoffice-compare').update(candidate).digest();
-  const b = createHmac('sha256', 'backoffice-compare').update(secret).digest();
-  return timingSafeEqual(a, b);
 }
 
 export function isRole(value: unknown): value is Role {

@@ -27,6 +27,8 @@ export interface BackofficeDeps {
   /** Signs agents' sessions (≥ 16 characters). */
   sessionSecret: string;
   sessionTtlSeconds: number;
+  /** Behind a load balancer: client IPs (for the sign-in limit) come from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 /** The agents' back office: the page at /backoffice and the REST API under /api/backoffice. */
@@ -41,6 +43,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
     sessionTtlSeconds: deps.sessionTtlSeconds,
     bootstrapToken: deps.bootstrapToken,
     operatorName: deps.operatorName,
+    trustProxy: deps.trustProxy,
   });
   registerPageRoutes(server);
   deps.logger.info(

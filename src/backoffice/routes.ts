@@ -1,8 +1,10 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
+import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
 import type { Db } from '../storage';
-import { checkPassword, isRole, sameSecret, type Principal, type Role, type SessionSigner } from './auth';
+import { safeEqual } from '../security';
+import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type SessionSigner } from './auth';
 import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
 import { renderExpedientePdf } from './expediente-pdf';
@@ -21,6 +23,8 @@ export interface ApiContext {
   sessionTtlSeconds: number;
   bootstrapToken?: string;
   operatorName: string;
+  /** Behind a load balancer: the client's IP is the last X-Forwarded-For entry. */
+  trustProxy?: boolean;
 }
 
 export class HttpError extends Error {
@@ -94,11 +98,23 @@ export function parseQueueFilters(req: Request): QueueFilters {
   };
 }
 
+/** The address failed sign-ins are counted against. */
+function clientIp(req: Request, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
+  return forwarded || req.socket?.remoteAddress || 'unknown';
+}
+
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
+  // Password guessing: failed sign-ins are counted per e-mail and per client IP, across instances.
+  const loginGuards = {
+    email: new AttemptGuard(ctx.prisma, ctx.clock, 'login-email', LOGIN_EMAIL_LIMIT),
+    ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT),
+  };
+
   /** Who is calling: the bootstrap token (supervisor rights) or an active agent's unexpired session. */
   const authenticate = async (req: Request): Promise<Principal> => {
     const credential = bearer(req);
-    if (ctx.bootstrapToken && sameSecret(credential, ctx.bootstrapToken)) {
+    if (ctx.bootstrapToken && safeEqual(credential, ctx.bootstrapToken)) {
       return { kind: 'bootstrap', agentId: null, name: 'BACKOFFICE_TOKEN', role: 'supervisor', actor: 'agent:bootstrap' };
     }
     const check = ctx.signer.verify(credential, ctx.clock.now());
@@ -144,14 +160,25 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
 
   server.post(
     `${API_PATH}/login`,
-    route('login', null, async (req) => {
+    route('login', null, async (req, res) => {
       const body = jsonBody(req);
       if (typeof body.email !== 'string' || typeof body.password !== 'string' || !body.email || !body.password) {
         throw new HttpError(400, 'bad_request', '"email" and "password" are required');
       }
       if (body.email.length > 254 || body.password.length > 200) throw new HttpError(400, 'bad_request', '"email" or "password" is too long');
+      const emailKey = loginGuards.email.key('email', normalizeEmail(body.email));
+      const ipKey = loginGuards.ip.key('ip', clientIp(req, ctx.trustProxy ?? false));
+      const blockedUntil = (await loginGuards.email.blockedUntil([emailKey])) ?? (await loginGuards.ip.blockedUntil([ipKey]));
+      if (blockedUntil) {
+        res.header('Retry-After', String(Math.max(1, Math.ceil((blockedUntil.getTime() - ctx.clock.now().getTime()) / 1000))));
+        throw new HttpError(429, 'too_many_attempts', 'Too many failed sign-ins for this e-mail or from this address; try again later');
+      }
       const agent = await checkPassword(ctx.prisma, body.email, body.password);
-      if (!agent) throw unauthorized('invalid_credentials', 'Wrong e-mail or password');
+      if (!agent) {
+        await loginGuards.email.fail([emailKey]);
+        await loginGuards.ip.fail([ipKey]);
+        throw unauthorized('invalid_credentials', 'Wrong e-mail or password');
+      }
       const { token, expiresAt } = ctx.signer.sign(agent.id, ctx.sessionTtlSeconds, ctx.clock.now());
       ctx.logger.info({ agentId: agent.id }, 'back office sign-in');
       return { status: 200, body: { token, expiresAt: new Date(expiresAt * 1000), agent: { id: agent.id, name: agent.name, email: agent.email, role: agent.role } } };

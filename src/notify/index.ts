@@ -25,6 +25,8 @@ export interface NotificationDeps {
     markNotified(pqrId: number, at: Date, proof: Record<string, unknown>): Promise<void>;
     markOverdue(): Promise<string[]>;
   };
+  /** With several instances: whether this one runs the deadline scheduler's tick (see `DeadlineScheduler`). */
+  schedulerLeader?: () => Promise<boolean>;
 }
 
 export interface Notifications {
@@ -57,7 +59,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     outbox.disable('email', 'SMTP_URL not set');
     logger.info({ channel: 'email' }, 'notifications by e-mail off: SMTP_URL not set (e-mail notifications stay pending)');
   }
-  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs });
+  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
   return {
     outbox,
     scheduler,

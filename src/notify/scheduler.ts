@@ -7,12 +7,15 @@ export interface SchedulerDeps {
   kick(): void;
   logger: Logger;
   intervalMs: number;
+  /** With several instances: whether this one runs the timer's tick (one instance per interval). */
+  leader?: () => Promise<boolean>;
 }
 
 /**
- * The deadline scheduler. Safe with several instances: `markOverdue` flips each PQR with a
- * conditional update, so one instance writes its event and notice however many tick at once;
- * in one process a tick never overlaps the previous one.
+ * The deadline scheduler. With several instances the timer's tick runs on one of them per
+ * interval (`leader`); even without it, `markOverdue` flips each PQR with a conditional update,
+ * so one instance writes its event and notice however many tick at once. In one process a tick
+ * never overlaps the previous one.
  */
 export class DeadlineScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -21,7 +24,7 @@ export class DeadlineScheduler {
   constructor(private readonly deps: SchedulerDeps) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick().catch((error: unknown) => this.deps.logger.error({ err: error }, 'deadline tick failed')), this.deps.intervalMs);
+    this.timer ??= setInterval(() => void this.timed().catch((error: unknown) => this.deps.logger.error({ err: error }, 'deadline tick failed')), this.deps.intervalMs);
     this.timer.unref();
   }
 
@@ -37,6 +40,11 @@ export class DeadlineScheduler {
       this.running = null;
     });
     return this.running;
+  }
+
+  private async timed(): Promise<void> {
+    if (this.deps.leader && !(await this.deps.leader())) return;
+    await this.tick();
   }
 
   private async run(): Promise<string[]> {

@@ -1,9 +1,11 @@
-import type { Db, Tx } from '../storage';
+import { createHash } from 'node:crypto';
+import { isUniqueViolation, type Db, type Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { formatCun, normalizeCun } from './cun';
 import { chainNext } from './expediente';
 import type { DecisionOutcome, RecursoKind } from './lifecycle';
+import { AttemptGuard, LOOKUP_LIMIT, LookupBlockedError } from './lookup-guard';
 import { OPEN_STATUSES, type PqrStatus } from './states';
 import { answerTerm, isOverdue, type Terms } from './terms';
 
@@ -29,6 +31,11 @@ export interface FileRequest {
   notifyAddress: string;
   /** Anonymised trace of the classifier's proposal, kept in the first event. */
   classification?: { proposed: PqrType; confidence: number };
+  /**
+   * Names the message that asked to file (channel, conversation and message id). Filing again with
+   * the same key, as a turn re-run after a crash does, returns the PQR filed the first time.
+   */
+  filingKey?: string;
 }
 
 /** The fields of the SIC's CUN lookup, plus what the bot needs to word them. */
@@ -78,6 +85,7 @@ export class PqrService {
     private readonly calendar: BusinessCalendar,
     private readonly terms: Terms,
     private readonly operator: OperatorSettings,
+    private readonly lookupGuard = new AttemptGuard(prisma, clock, 'lookup', LOOKUP_LIMIT),
   ) {}
 
   /** Brands from settings into the Brand table (names and CUN codes may change between starts). */
@@ -88,6 +96,27 @@ export class PqrService {
   }
 
   async file(request: FileRequest): Promise<PqrSummary> {
+    // Hashed: the key holds a phone number or chat id, which has no business in another column.
+    const filingKey = request.filingKey ? createHash('sha256').update(request.filingKey).digest('base64url') : null;
+    if (filingKey) {
+      const earlier = await this.filedWith(filingKey);
+      if (earlier) return earlier;
+    }
+    try {
+      return await this.fileNew(request, filingKey);
+    } catch (error) {
+      const earlier = filingKey && isUniqueViolation(error) ? await this.filedWith(filingKey) : null;
+      if (earlier) return earlier;
+      throw error;
+    }
+  }
+
+  private async filedWith(filingKey: string): Promise<PqrSummary | null> {
+    const pqr = await this.prisma.pqr.findUnique({ where: { filingKey }, include: { brand: { select: { name: true } } } });
+    return pqr ? this.summarize(pqr) : null;
+  }
+
+  private async fileNew(request: FileRequest, filingKey: string | null): Promise<PqrSummary> {
     const filedAt = this.clock.now();
     const { countedFrom, dueDate } = answerTerm(filedAt, this.calendar, this.terms);
     const brand = request.customer.kind === 'subscriber' ? this.brand(request.customer.brandId) : null;
@@ -112,6 +141,7 @@ export class PqrService {
           filedAt,
           countedFrom,
           dueDate,
+          filingKey,
         },
         include: { brand: { select: { name: true } } },
       });
@@ -141,6 +171,8 @@ export class PqrService {
   /**
    * The PQR with this CUN, only if `requester` owns it: the same channel identity, or a proof
    * (document number, or the subscriber's line) that matches its owner. Anyone else gets null, exactly as for a CUN that does not exist.
+   * A failed proof counts against the requester, the CUN and the proof tried; once one of them has
+   * too many recent failures, anyone but the owning identity gets a LookupBlockedError instead.
    */
   async statusFor(cunInput: string, requester: ChannelUser & { proof?: string }): Promise<PqrSummary | null> {
     const cun = normalizeCun(cunInput);
@@ -149,11 +181,18 @@ export class PqrService {
       where: { cun },
       include: { identity: true, nonCustomer: true, subscriber: true, brand: { select: { name: true } } },
     });
-    if (!pqr) return null;
-    const sameIdentity = pqr.identity?.channel === requester.channel && pqr.identity.userId === requester.userId;
+    if (pqr && pqr.identity?.channel === requester.channel && pqr.identity.userId === requester.userId) return this.summarize(pqr);
     const proof = requester.proof?.replace(/^57(?=3\d{9}$)/, '');
-    const proven = !!proof && [pqr.nonCustomer?.documentNumber, pqr.subscriber?.documentNumber, pqr.subscriber?.line].includes(proof);
-    return sameIdentity || proven ? this.summarize(pqr) : null;
+    const guard = this.lookupGuard;
+    const keys = [guard.key('user', requester.channel, requester.userId), ...(proof === undefined ? [] : [guard.key('cun', cun), guard.key('proof', proof)])];
+    const blockedUntil = await guard.blockedUntil(keys);
+    if (blockedUntil) throw new LookupBlockedError(blockedUntil);
+    // Without a proof nothing was guessed: the caller asks for one next.
+    if (proof === undefined) return null;
+    const proven = !!pqr && !!proof && [pqr.nonCustomer?.documentNumber, pqr.subscriber?.documentNumber, pqr.subscriber?.line].includes(proof);
+    if (pqr && proven) return this.summarize(pqr);
+    await guard.fail(keys);
+    return null;
   }
 
   /** Open PQRs of everyone this channel user is known as (their identity, line or document). */
@@ -270,15 +309,19 @@ export class PqrService {
     return { subscriberId: null, nonCustomerId: nonCustomer.id };
   }
 
-  /** Next consecutive for (code, year), inside the filing transaction: unique and gap-free. */
+  /**
+   * Next consecutive for (code, year), inside the filing transaction: unique and gap-free. One
+   * atomic upsert: concurrent filings queue on the counter's row lock until the holder commits or
+   * rolls back (so a failed filing leaves no gap), and the first filing of a year cannot race
+   * another into a unique violation, as a read-then-insert would on PostgreSQL.
+   */
   private async allocateCun(tx: Tx, code: string, filedAt: Date): Promise<string> {
     const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'America/Bogota', year: 'numeric' }).format(filedAt));
-    const counter = await tx.cunCounter.upsert({
-      where: { code_year: { code, year } },
-      create: { code, year, last: 1 },
-      update: { last: { increment: 1 } },
-    });
-    return formatCun({ code, year, seq: counter.last });
+    const [counter] = await tx.$queryRaw<{ last: number | bigint }[]>`
+      INSERT INTO "CunCounter" ("code", "year", "last") VALUES (${code}, ${year}, 1)
+      ON CONFLICT ("code", "year") DO UPDATE SET "last" = "CunCounter"."last" + 1
+      RETURNING "last"`;
+    return formatCun({ code, year, seq: Number(counter.last) });
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
 import { applyMigrations, migrationsList, type Provider } from './schema-engine';
@@ -17,7 +17,47 @@ export interface Database {
   provider: Provider;
   /** Migrations applied by this start (empty when the schema was already current). */
   applied: string[];
+  /** True when the database answers a trivial query within `timeoutMs` (the health check). */
+  ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** Any fixed number: the advisory lock that lets one instance at a time migrate a PostgreSQL database. */
+const MIGRATION_LOCK = 7_370_812_615;
+
+/** How long a PostgreSQL connection attempt may take: an unreachable server fails requests and health checks instead of hanging them. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+async function ping(prisma: Db, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const query = prisma.$queryRawUnsafe('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs `migrate` holding a session advisory lock, so instances started together on a fresh
+ * database migrate it one after the other (the later ones find nothing left to apply).
+ */
+async function withMigrationLock<T>(url: string, migrate: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return await migrate();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await client.end();
+  }
 }
 
 export function providerOf(url: string): Provider {
@@ -58,20 +98,27 @@ export async function openDatabase(url: string): Promise<Database> {
       prisma = new SqliteClient({ adapter: sqliteFactory(url) });
     }
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
-    return { prisma, provider, applied, close: () => prisma.$disconnect() };
+    return { prisma, provider, applied, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close: () => prisma.$disconnect() };
   }
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
-  const pool = new Pool({ connectionString: url });
+  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // PrismaPg listens for errors of idle connections only until $disconnect: one dropped by the
+  // server while the pool is ending (a restart, a forced drop) must not crash the process.
+  pool.on('error', () => undefined);
   const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
   let applied: string[] = [];
   if (!(await upToDate(prisma, provider))) {
-    const migrationPool = new Pool({ connectionString: url, max: 1 });
-    applied = await applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
+    applied = await withMigrationLock(url, async () => {
+      if (await upToDate(prisma, provider)) return [];
+      const migrationPool = new Pool({ connectionString: url, max: 1 });
+      return applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
+    });
   }
   return {
     prisma,
     provider,
     applied,
+    ping: (timeoutMs = 2000) => ping(prisma, timeoutMs),
     close: async () => {
       await prisma.$disconnect();
       await pool.end();

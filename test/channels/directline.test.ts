@@ -344,15 +344,21 @@ describe('Direct Line v3 subset', () => {
     });
   });
 
-  it('resumes turns recorded but never processed (a crash mid-turn)', async () => {
+  it('resumes turns recorded but never processed (a crash mid-turn), without repeating a reply already sent', async () => {
     const conversation = await startConversation();
     await post(conversation, { type: 'message', text: 'antes del fallo', channelData: { clientActivityID: 'crash-1' } });
     await server.channel.idle();
-    await db.prisma.inboundMessage.updateMany({ where: { externalId: `${conversation.conversationId}:crash-1` }, data: { processedAt: null } });
+    const where = { externalId: `${conversation.conversationId}:crash-1` };
+    // A crash after the reply went out: the re-run sends nothing again.
+    await db.prisma.inboundMessage.updateMany({ where, data: { processedAt: null } });
     expect(await server.channel.resumePending()).toBe(1);
     await server.channel.idle();
-    const texts = (await poll(conversation)).activities.map((a) => a.text);
-    expect(texts).toEqual(['antes del fallo', 'eco: antes del fallo', 'eco: antes del fallo']);
+    expect((await poll(conversation)).activities.map((a) => a.text)).toEqual(['antes del fallo', 'eco: antes del fallo']);
+    // A crash before the reply went out: the re-run sends it.
+    await db.prisma.inboundMessage.updateMany({ where, data: { processedAt: null, repliesSent: 0 } });
+    expect(await server.channel.resumePending()).toBe(1);
+    await server.channel.idle();
+    expect((await poll(conversation)).activities.map((a) => a.text)).toEqual(['antes del fallo', 'eco: antes del fallo', 'eco: antes del fallo']);
     expect(await server.channel.resumePending()).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Server } from 'restify';
 import type { Db } from '../../storage';
+import type { InboundSettings } from '../inbound';
 import { DirectLineAdapter } from './adapter';
 import { registerPageRoutes, type PageOptions } from './page';
 import { registerApiRoutes } from './routes';
@@ -30,11 +31,13 @@ export interface DirectLineDeps {
   newConversations?: { ratePerSecond: number; burst: number; trustProxy: boolean };
   /** Largest accepted request body; a server-wide body parser with a lower limit answers first. */
   maxBodyBytes?: number;
+  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
+  inbound?: InboundSettings;
 }
 
 export interface DirectLineChannel {
   adapter: DirectLineAdapter;
-  /** Runs the turns of messages recorded but not processed before a crash; call once at start. */
+  /** Runs the turns of messages recorded but not processed (a crash, a dead instance); call at start and periodically. */
   resumePending(): Promise<number>;
   /** Resolves when every queued turn has finished (graceful shutdown, tests). */
   idle(): Promise<void>;
@@ -45,7 +48,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): Direct
   const store = new DirectLineStore(deps.prisma);
   const adapter = new DirectLineAdapter(store);
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
-  const turns = new TurnRunner(store, adapter, (context) => deps.bot.run(context), deps.logger);
+  const turns = new TurnRunner(store, adapter, (context) => deps.bot.run(context), deps.logger, deps.prisma, deps.inbound);
   registerApiRoutes(server, {
     store,
     turns,

@@ -74,6 +74,8 @@ const PAGE_HEADERS = {
     "form-action 'none'",
     "frame-ancestors 'self'",
   ].join('; '),
+  // For browsers that predate frame-ancestors: the same rule.
+  'X-Frame-Options': 'SAMEORIGIN',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',

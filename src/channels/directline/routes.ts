@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
-import { isSecret, type TokenClaims, type TokenSigner } from './token';
+import { safeEqual } from '../../security';
+import { type TokenClaims, type TokenSigner } from './token';
 import type { TurnRunner } from './turns';
 
 export const BASE_PATH = '/v3/directline';
@@ -173,7 +174,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       if (required) throw new HttpError(401, 'Unauthorized', 'Missing "Authorization: Bearer <token>"');
       return undefined;
     }
-    if (isSecret(credential, ctx.secret)) return { kind: 'secret' };
+    if (safeEqual(credential, ctx.secret)) return { kind: 'secret' };
     const check = ctx.signer.verify(credential);
     if (check.ok) return { kind: 'token', claims: check.claims };
     if (check.reason === 'expired') throw new HttpError(403, 'TokenExpired', 'The token has expired');

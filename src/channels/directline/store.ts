@@ -14,11 +14,6 @@ export interface InboundRecord {
   duplicate: boolean;
 }
 
-export interface PendingInbound {
-  inboundId: number;
-  activity: Partial<Activity>;
-}
-
 /** A stored activity as the bot expects it: JSON with its timestamp as a Date again. */
 function revive(json: string): Partial<Activity> {
   const activity = JSON.parse(json);
@@ -92,26 +87,6 @@ export class DirectLineStore {
       if (!existing) throw error;
       return { inboundId: existing.id, activity: revive(existing.payload), duplicate: true };
     }
-  }
-
-  async markProcessed(inboundId: number, error?: unknown): Promise<void> {
-    await this.prisma.inboundMessage.update({
-      where: { id: inboundId },
-      data: {
-        processedAt: new Date(),
-        attempts: { increment: 1 },
-        lastError: error === undefined ? null : error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown error',
-      },
-    });
-  }
-
-  /** Recorded but never processed, e.g. interrupted by a crash: oldest first. */
-  async pending(): Promise<PendingInbound[]> {
-    const rows = await this.prisma.inboundMessage.findMany({
-      where: { channel: CHANNEL_ID, processedAt: null },
-      orderBy: { id: 'asc' },
-    });
-    return rows.map((row) => ({ inboundId: row.id, activity: revive(row.payload) }));
   }
 
   /** Activities after `watermark` as sent on the wire (JSON), oldest first, and the next watermark. */

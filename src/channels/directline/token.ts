@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../security';
 
 /** What a Direct Line token grants: one conversation, as one user, until it expires. */
 export interface TokenClaims {
@@ -42,9 +43,7 @@ export class TokenSigner {
   verify(token: string, now = Date.now()): TokenCheck {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== HEADER) return { ok: false, reason: 'malformed' };
-    const expected = Buffer.from(this.mac(`${parts[0]}.${parts[1]}`));
-    const given = Buffer.from(parts[2]);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature' };
+    if (!safeEqual(parts[2], this.mac(`${parts[0]}.${parts[1]}`))) return { ok: false, reason: 'signature' };
     let claims: { iss?: unknown; conv?: unknown; user?: unknown; exp?: unknown };
     try {
       claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
@@ -63,9 +62,3 @@ export class TokenSigner {
   }
 }
 
-/** Constant-time comparison of a presented bearer value with the configured secret. */
-export function isSecret(candidate: string, secret: string): boolean {
-  const a = createHmac('sha256', 'compare').update(candidate).digest();
-  const b = createHmac('sha256', 'compare').update(secret).digest();
-  return timingSafeEqual(a, b);
-}

@@ -1,61 +1,63 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { DirectLineAdapter, TurnLogic } from './adapter';
+import type { Db } from '../../storage';
+import { InboundLog, InboundProcessor, type InboundSettings, type InboundTurn } from '../inbound';
 import { KeyedQueue } from '../queue';
-import type { DirectLineStore, InboundRecord } from './store';
+import type { DirectLineAdapter, TurnLogic } from './adapter';
+import { CHANNEL_ID, type DirectLineStore, type InboundRecord } from './store';
+
+/** A stored activity as the bot expects it: JSON with its timestamp as a Date again. */
+function revive(json: string): Partial<Activity> {
+  const activity = JSON.parse(json);
+  if (typeof activity.timestamp === 'string') activity.timestamp = new Date(activity.timestamp);
+  return activity;
+}
 
 /**
  * Records each user activity and runs its turn afterwards, one turn at a time per conversation
- * and in the order the activities were recorded.
+ * and in the order the activities were recorded, whichever instance recorded them.
  */
 export class TurnRunner {
   private readonly intake = new KeyedQueue();
-  private readonly turns = new KeyedQueue();
+  private readonly processor: InboundProcessor;
 
   constructor(
     private readonly store: DirectLineStore,
     private readonly adapter: DirectLineAdapter,
     private readonly logic: TurnLogic,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+    prisma: Db,
+    settings?: InboundSettings,
+  ) {
+    this.processor = new InboundProcessor(
+      new InboundLog(prisma, CHANNEL_ID),
+      (turn) => this.runTurn(turn),
+      (error, inboundId) => logger.error({ err: error, channel: CHANNEL_ID, inboundId }, 'web chat turn failed'),
+      settings,
+    );
+  }
 
   /** Stores the activity (a repeated client activity id is a duplicate) and queues its turn. */
   submit(conversationId: string, externalId: string, activity: Partial<Activity>): Promise<InboundRecord> {
     // Recording goes through its own queue so that turns are queued in the order of the stream.
     return this.intake.run(conversationId, async () => {
       const record = await this.store.recordInbound(conversationId, externalId, activity);
-      if (!record.duplicate) void this.turns.run(conversationId, () => this.runTurn(record.inboundId, record.activity));
+      if (!record.duplicate) this.processor.enqueue({ conversationKey: conversationId });
       return record;
     });
   }
 
-  /** Queues the turns of activities recorded but never processed (a crash mid-turn). Call at start. */
-  async resumePending(): Promise<number> {
-    const pending = await this.store.pending();
-    for (const { inboundId, activity } of pending) {
-      const conversationId = activity.conversation?.id ?? '';
-      void this.turns.run(conversationId, () => this.runTurn(inboundId, activity));
-    }
-    return pending.length;
+  /** Runs the turns of activities recorded but never processed (a crash mid-turn, a dead instance). */
+  resumePending(): Promise<number> {
+    return this.processor.resumePending();
   }
 
   async idle(): Promise<void> {
     await this.intake.idle();
-    await this.turns.idle();
+    await this.processor.idle();
   }
 
-  private async runTurn(inboundId: number, activity: Partial<Activity>): Promise<void> {
-    let failure: unknown;
-    try {
-      await this.adapter.processActivity(activity, this.logic);
-    } catch (error) {
-      failure = error;
-      this.logger.error({ err: error, conversationId: activity.conversation?.id, activityType: activity.type }, 'web chat turn failed');
-    }
-    try {
-      await this.store.markProcessed(inboundId, failure);
-    } catch (error) {
-      this.logger.error({ err: error, inboundId }, 'could not mark a web chat message as processed');
-    }
+  private async runTurn(turn: InboundTurn): Promise<void> {
+    await this.adapter.processActivity(revive(turn.payload), turn.guard(this.logic));
   }
 }

@@ -4,7 +4,7 @@ import type { Server } from 'restify';
 import { resolveLocale, type Locale, type Texts } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
 import { PrismaBotStorage, type Db } from '../../storage';
-import { InboundLog, InboundProcessor } from '../inbound';
+import { InboundLog, InboundProcessor, type InboundSettings } from '../inbound';
 import { TelegramAdapter } from './adapter';
 import { TelegramApi } from './api';
 import { KeyboardRegistry } from './keyboards';
@@ -45,12 +45,14 @@ export interface TelegramDeps {
   clock?: Clock;
   /** Bot API call timeout and tries, and the long poll's wait; tests shorten them. */
   api?: { timeoutMs?: number; attempts?: number; pollSeconds?: number };
+  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
+  inbound?: InboundSettings;
 }
 
 export interface TelegramChannel {
   adapter: TelegramAdapter;
   mode: 'webhook' | 'polling';
-  /** Processes updates recorded but not processed before a crash or restart; call once at start. */
+  /** Processes updates recorded but not processed (a crash, a restart, a dead instance); call at start and periodically. */
   resumePending(): Promise<number>;
   /** Starts long polling (polling mode only). */
   startPolling(): void;
@@ -90,7 +92,8 @@ export function registerTelegram(server: Server, deps: TelegramDeps): TelegramCh
   const processor = new InboundProcessor(
     log,
     (message) => turns.handle(message),
-    (error, message) => logger.error({ err: error, inboundId: message.id }, 'telegram update processing failed'),
+    (error, inboundId) => logger.error({ err: error, inboundId }, 'telegram update processing failed'),
+    deps.inbound,
   );
   const recorder = new UpdateRecorder(log, api.botId);
   const polling =

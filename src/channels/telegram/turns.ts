@@ -2,8 +2,8 @@ import { ActivityTypes, TurnContext, type Activity, type Attachment } from 'botb
 import type { Update } from 'telegraf/types';
 import { resolveLocale, type Locale, type Translate } from '../../i18n';
 import type { Clock } from '../../pqr';
-import type { Db } from '../../storage';
-import type { RecordedInbound } from '../inbound';
+import { isUniqueViolation, type Db } from '../../storage';
+import type { InboundTurn } from '../inbound';
 import { ATTACHMENT_URL_PREFIX } from '../whatsapp';
 import type { TurnLogic, TelegramAdapter } from './adapter';
 import type { TelegramApi } from './api';
@@ -16,10 +16,6 @@ export class MediaUnavailableError extends Error {
     super(`media could not be downloaded: ${cause instanceof Error ? cause.message : 'unknown error'}`);
     this.name = 'MediaUnavailableError';
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
 type MediaMessage = Extract<Incoming, { kind: 'media' }>;
@@ -45,11 +41,13 @@ export class TelegramTurns {
     },
   ) {}
 
-  async handle(row: RecordedInbound): Promise<void> {
-    const update = JSON.parse(row.payload) as Update;
+  /** Runs the update's turn; safe to run again after a crash (see `InboundTurn`). */
+  async handle(turn: InboundTurn): Promise<void> {
+    const update = JSON.parse(turn.payload) as Update;
     const incoming = readUpdate(update);
     if (incoming.kind === 'ignored') return;
-    const { adapter, logic } = this.deps;
+    const { adapter } = this.deps;
+    const logic = turn.guard(this.deps.logic);
     const activity = toActivity(update, this.deps.api.botId, this.deps.clock.now());
     const t = this.deps.texts(activity.locale);
     const identityId = await this.touchIdentity(activity);
@@ -61,43 +59,50 @@ export class TelegramTurns {
       case 'text':
         return adapter.processActivity({ ...activity, text: incoming.text }, logic);
       case 'choice':
-        return this.choice(activity, incoming, t);
+        return this.choice(turn, activity, incoming, t);
       case 'ownContact':
         // The number is the answer to "which line?"; channelData.phone tells the dialogs it is proven.
         return adapter.processActivity({ ...activity, text: incoming.phone, channelData: { ...activity.channelData, phone: incoming.phone } }, logic);
       case 'foreignContact':
-        return this.reply(activity, t('telegram.contact.notYours'));
+        return this.reply(turn, activity, t('telegram.contact.notYours'));
       case 'unsupported':
-        return this.reply(activity, t('telegram.unsupported'));
+        return this.reply(turn, activity, t('telegram.unsupported'));
       case 'media':
-        return this.media(activity, identityId, incoming, t);
+        return this.media(turn, activity, identityId, incoming, t);
     }
   }
 
-  private async choice(activity: Partial<Activity>, incoming: Extract<Incoming, { kind: 'choice' }>, t: Translate): Promise<void> {
+  private async choice(turn: InboundTurn, activity: Partial<Activity>, incoming: Extract<Incoming, { kind: 'choice' }>, t: Translate): Promise<void> {
+    const chatId = activity.conversation!.id;
     const index = choiceIndexOf(incoming.data);
-    const choice = index === null ? null : await this.deps.keyboards.take(activity.conversation!.id, incoming.messageId, index);
+    const { inline } = await this.deps.keyboards.read(chatId);
+    const choice = index !== null && inline && inline.messageId === incoming.messageId ? (inline.choices[index] ?? null) : null;
     // Telegram shows a spinner on the button until the query is answered; an old query cannot be answered any more.
     await this.deps.api.answerCallbackQuery(incoming.callbackQueryId, choice === null ? t('telegram.callback.expired') : undefined).catch(() => undefined);
     if (choice === null) return;
-    await this.deps.adapter.processActivity({ ...activity, text: choice }, this.deps.logic);
+    await this.deps.adapter.processActivity({ ...activity, text: choice }, turn.guard(this.deps.logic));
+    // A keyboard answers once; it is taken after the turn, so a run cut short by a crash finds it again.
+    await this.deps.keyboards.take(chatId, incoming.messageId, index!);
   }
 
-  private async media(activity: Partial<Activity>, identityId: number, media: MediaMessage, t: Translate): Promise<void> {
+  private async media(turn: InboundTurn, activity: Partial<Activity>, identityId: number, media: MediaMessage, t: Translate): Promise<void> {
     let attachment: Attachment;
     try {
       attachment = await this.keepMedia(identityId, media);
     } catch (error) {
-      await this.reply(activity, t('telegram.media.failed'));
+      await this.reply(turn, activity, t('telegram.media.failed'));
       throw new MediaUnavailableError(error);
     }
-    await this.deps.adapter.processActivity({ ...activity, text: media.caption, attachments: [attachment] }, this.deps.logic);
+    await this.deps.adapter.processActivity({ ...activity, text: media.caption, attachments: [attachment] }, turn.guard(this.deps.logic));
   }
 
-  private async reply(activity: Partial<Activity>, text: string): Promise<void> {
-    await this.deps.adapter.processActivity(activity, async (context) => {
-      await context.sendActivity(text);
-    });
+  private async reply(turn: InboundTurn, activity: Partial<Activity>, text: string): Promise<void> {
+    await this.deps.adapter.processActivity(
+      activity,
+      turn.guard(async (context) => {
+        await context.sendActivity(text);
+      }),
+    );
   }
 
   /** The channel identity (created on first contact) with its conversation reference and the time of the user's last message. */

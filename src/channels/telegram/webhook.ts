@@ -1,26 +1,52 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import type { Update } from 'telegraf/types';
+import { z } from 'zod';
+import { safeEqual } from '../../security';
 import type { InboundLog, InboundProcessor, RecordedInbound } from '../inbound';
 import { senderOf } from './update';
 
 export const WEBHOOK_PATH = '/api/telegram';
 
-function sameSecret(candidate: string, secret: string): boolean {
-  const a = createHmac('sha256', 'compare').update(candidate).digest();
-  const b = createHmac('sha256', 'compare').update(secret).digest();
-  return timingSafeEqual(a, b);
-}
-
 function reject(res: Response, status: number, code: string, message: string): void {
   res.json(status, { error: { code, message } });
 }
 
+const int = z.number().int().refine(Number.isSafeInteger);
+const User = z.looseObject({ id: int, is_bot: z.boolean().optional(), language_code: z.string().max(35).optional() });
+const Chat = z.looseObject({ id: int, type: z.string() });
+const File = z.looseObject({ file_id: z.string() });
+/**
+ * The fields the bot reads from the updates it takes (private messages and button taps), so a
+ * malformed update is refused here rather than failing later, after it was acknowledged.
+ * Other kinds of update pass with their update_id only: they are recorded as not taken.
+ */
+const UpdateShape = z.looseObject({
+  update_id: int.nonnegative(),
+  message: z
+    .looseObject({
+      message_id: int,
+      date: z.number(),
+      chat: Chat,
+      from: User.optional(),
+      text: z.string().optional(),
+      caption: z.string().optional(),
+      photo: z.array(File).optional(),
+      contact: z.looseObject({}).optional(),
+    })
+    .optional(),
+  callback_query: z
+    .looseObject({
+      id: z.string(),
+      from: User,
+      data: z.string().optional(),
+      message: z.looseObject({ message_id: int, chat: Chat }).optional(),
+    })
+    .optional(),
+});
+
 function isUpdate(value: unknown): value is Update {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
-  const id = (value as { update_id?: unknown }).update_id;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0;
+  return UpdateShape.safeParse(value).success;
 }
 
 /**
@@ -67,7 +93,7 @@ export function registerWebhookRoute(server: Server, ctx: { recorder: UpdateReco
       reject(res, 401, 'unauthorized', 'Missing X-Telegram-Bot-Api-Secret-Token');
       return;
     }
-    if (!sameSecret(secret, ctx.secret)) {
+    if (!safeEqual(secret, ctx.secret)) {
       ctx.logger.warn('telegram webhook with a wrong secret token');
       reject(res, 403, 'forbidden', 'Invalid X-Telegram-Bot-Api-Secret-Token');
       return;

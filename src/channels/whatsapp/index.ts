@@ -4,7 +4,7 @@ import type { Server } from 'restify';
 import type { Translate } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
 import type { Db } from '../../storage';
-import { InboundLog, InboundProcessor } from '../inbound';
+import { InboundLog, InboundProcessor, type InboundSettings } from '../inbound';
 import { WhatsAppAdapter } from './adapter';
 import { GraphClient } from './graph';
 import { CHANNEL_ID } from './message';
@@ -41,11 +41,13 @@ export interface WhatsAppDeps {
   clock?: Clock;
   /** Graph call timeout and tries; tests shorten them. */
   graph?: { timeoutMs?: number; attempts?: number };
+  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
+  inbound?: InboundSettings;
 }
 
 export interface WhatsAppChannel {
   adapter: WhatsAppAdapter;
-  /** Processes messages recorded but not processed before a crash or restart; call once at start. */
+  /** Processes messages recorded but not processed (a crash, a restart, a dead instance); call at start and periodically. */
   resumePending(): Promise<number>;
   /** Resolves when every queued turn has finished (graceful shutdown, tests). */
   idle(): Promise<void>;
@@ -70,7 +72,8 @@ export function registerWhatsApp(server: Server, deps: WhatsAppDeps): WhatsAppCh
   const processor = new InboundProcessor(
     log,
     (message) => turns.handle(message),
-    (error, message) => logger.error({ err: error, channel: CHANNEL_ID, inboundId: message.id }, 'whatsapp message processing failed'),
+    (error, inboundId) => logger.error({ err: error, channel: CHANNEL_ID, inboundId }, 'whatsapp message processing failed'),
+    deps.inbound,
   );
   registerWebhookRoutes(server, {
     prisma: deps.prisma,

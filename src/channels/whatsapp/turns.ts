@@ -1,8 +1,8 @@
 import { TurnContext, type Activity, type Attachment } from 'botbuilder';
 import type { Translate } from '../../i18n';
 import type { Clock } from '../../pqr';
-import type { Db } from '../../storage';
-import type { RecordedInbound } from '../inbound';
+import { isUniqueViolation, type Db } from '../../storage';
+import type { InboundTurn } from '../inbound';
 import type { TurnLogic, WhatsAppAdapter } from './adapter';
 import type { GraphClient } from './graph';
 import { CHANNEL_ID, readMessage, toActivity, type MediaKind, type RecordedMessage } from './message';
@@ -15,10 +15,6 @@ export class MediaUnavailableError extends Error {
     super(`media could not be downloaded: ${cause instanceof Error ? cause.message : 'unknown error'}`);
     this.name = 'MediaUnavailableError';
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }
 
 /**
@@ -39,31 +35,36 @@ export class WhatsAppTurns {
     },
   ) {}
 
-  async handle(row: RecordedInbound): Promise<void> {
-    const recorded = JSON.parse(row.payload) as RecordedMessage;
+  /** Runs the message's turn; safe to run again after a crash (see `InboundTurn`). */
+  async handle(turn: InboundTurn): Promise<void> {
+    const recorded = JSON.parse(turn.payload) as RecordedMessage;
     const { t, adapter } = this.deps;
     const incoming = readMessage(recorded.message, t);
     if (incoming.kind === 'ignored') return;
     const activity = toActivity(recorded, this.deps.phoneNumberId, undefined, this.deps.clock.now());
     const identityId = await this.touchIdentity(activity);
+    const logic = turn.guard(this.deps.logic);
 
-    if (incoming.kind === 'unsupported') return this.reply(activity, t('whatsapp.unsupported'));
-    if (incoming.kind === 'text') return adapter.processActivity({ ...activity, text: incoming.text }, this.deps.logic);
+    if (incoming.kind === 'unsupported') return this.reply(turn, activity, t('whatsapp.unsupported'));
+    if (incoming.kind === 'text') return adapter.processActivity({ ...activity, text: incoming.text }, logic);
 
     let attachment: Attachment;
     try {
       attachment = await this.keepMedia(identityId, incoming.media, incoming.mediaId, incoming.fileName);
     } catch (error) {
-      await this.reply(activity, t('whatsapp.media.failed'));
+      await this.reply(turn, activity, t('whatsapp.media.failed'));
       throw new MediaUnavailableError(error);
     }
-    await adapter.processActivity({ ...activity, text: incoming.caption, attachments: [attachment] }, this.deps.logic);
+    await adapter.processActivity({ ...activity, text: incoming.caption, attachments: [attachment] }, logic);
   }
 
-  private async reply(activity: Partial<Activity>, text: string): Promise<void> {
-    await this.deps.adapter.processActivity(activity, async (context) => {
-      await context.sendActivity(text);
-    });
+  private async reply(turn: InboundTurn, activity: Partial<Activity>, text: string): Promise<void> {
+    await this.deps.adapter.processActivity(
+      activity,
+      turn.guard(async (context) => {
+        await context.sendActivity(text);
+      }),
+    );
   }
 
   /**

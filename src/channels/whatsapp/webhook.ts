@@ -1,7 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { normalizeWebhook, verifySignature } from '@kapso/whatsapp-cloud-api/server';
+import { createHmac } from 'node:crypto';
+import { normalizeWebhook } from '@kapso/whatsapp-cloud-api/server';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import { safeEqual } from '../../security';
 import type { Db } from '../../storage';
 import type { InboundLog, InboundProcessor, RecordedInbound } from '../inbound';
 import { CHANNEL_ID, senderOf, type RecordedMessage } from './message';
@@ -20,10 +22,24 @@ export interface WebhookContext {
 
 type Json = Record<string, unknown>;
 
-function sameSecret(candidate: string, secret: string): boolean {
-  const a = createHmac('sha256', 'compare').update(candidate).digest();
-  const b = createHmac('sha256', 'compare').update(secret).digest();
-  return timingSafeEqual(a, b);
+const objects = z.array(z.looseObject({})).optional();
+/**
+ * The containers the webhook walks: arrays of objects where Meta sends them. Fields inside a
+ * message or status are checked one by one below (a bad one is skipped, not the whole payload).
+ */
+const WebhookShape = z.looseObject({
+  object: z.literal('whatsapp_business_account'),
+  entry: z.array(
+    z.looseObject({
+      changes: z.array(z.looseObject({ value: z.looseObject({ metadata: z.looseObject({}).optional(), contacts: objects, messages: objects, statuses: objects }).optional() })).optional(),
+    }),
+  ),
+});
+
+/** Meta signs the raw bytes: `sha256=` + the hex HMAC-SHA256 with the app secret. */
+function validSignature(header: string, appSecret: string, raw: Buffer): boolean {
+  const expected = `sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`;
+  return safeEqual(header.trim().toLowerCase(), expected);
 }
 
 function reject(res: Response, status: number, code: string, message: string): void {
@@ -62,7 +78,7 @@ export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void
       reject(res, 400, 'bad_request', 'Expected hub.mode=subscribe, hub.verify_token and hub.challenge');
       return;
     }
-    if (!sameSecret(token, ctx.verifyToken)) {
+    if (!safeEqual(token, ctx.verifyToken)) {
       ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp handshake with a wrong verify token');
       reject(res, 403, 'forbidden', 'Wrong verify token');
       return;
@@ -78,20 +94,20 @@ export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void
       return;
     }
     const raw = rawBodyOf(req);
-    if (!verifySignature({ appSecret: ctx.appSecret, rawBody: raw, signatureHeader: signature })) {
+    if (!validSignature(signature, ctx.appSecret, raw)) {
       ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp webhook with a wrong signature');
       reject(res, 403, 'forbidden', 'Invalid X-Hub-Signature-256');
       return;
     }
     const payload = parsedBodyOf(req, raw) as Json | undefined;
-    if (!payload || typeof payload !== 'object' || Array.isArray(payload) || payload.object !== 'whatsapp_business_account' || !Array.isArray(payload.entry)) {
+    if (!WebhookShape.safeParse(payload).success) {
       reject(res, 400, 'bad_request', 'Not a WhatsApp Business Account webhook');
       return;
     }
 
     let recorded: RecordedInbound[];
     try {
-      recorded = await recordPayload(ctx, payload);
+      recorded = await recordPayload(ctx, payload as Json);
     } catch (error) {
       // Not acknowledged, so Meta delivers it again: nothing is lost.
       ctx.logger.error({ err: error, channel: CHANNEL_ID }, 'could not record a whatsapp webhook');
@@ -107,9 +123,8 @@ export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void
 async function recordPayload(ctx: WebhookContext, payload: Json): Promise<RecordedInbound[]> {
   const fresh: RecordedInbound[] = [];
   let skipped = 0;
-  for (const entry of payload.entry as unknown[]) {
-    for (const change of ((entry as Json | null)?.changes as unknown[] | undefined) ?? []) {
-      if (!change || typeof change !== 'object') continue;
+  for (const entry of payload.entry as Json[]) {
+    for (const change of (entry.changes as Json[] | undefined) ?? []) {
       const normalized = normalizeWebhook({ object: payload.object, entry: [{ changes: [change] }] });
       // An app can serve several numbers; only this bot's number is ours to answer.
       if (normalized.phoneNumberId && normalized.phoneNumberId !== ctx.phoneNumberId) {
