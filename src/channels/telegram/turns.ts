@@ -1,10 +1,10 @@
-import { ActivityTypes, TurnContext, type Activity, type Attachment } from 'botbuilder';
+import { ActivityTypes, type Activity, type Attachment } from 'botbuilder';
 import type { Update } from 'telegraf/types';
 import { resolveLocale, type Locale, type Translate } from '../../i18n';
 import type { Clock } from '../../pqr';
-import { isUniqueViolation, type Db } from '../../storage';
+import type { Db } from '../../storage';
+import { keepEvidence, touchIdentity } from '../identity';
 import type { InboundTurn } from '../inbound';
-import { ATTACHMENT_URL_PREFIX } from '../whatsapp';
 import type { TurnLogic, TelegramAdapter } from './adapter';
 import type { TelegramApi } from './api';
 import type { KeyboardRegistry } from './keyboards';
@@ -50,7 +50,7 @@ export class TelegramTurns {
     const logic = turn.guard(this.deps.logic);
     const activity = toActivity(update, this.deps.api.botId, this.deps.clock.now());
     const t = this.deps.texts(activity.locale);
-    const identityId = await this.touchIdentity(activity);
+    const identityId = await touchIdentity(this.deps.prisma, CHANNEL_ID, activity, this.deps.clock.now(), activity.locale ? resolveLocale(activity.locale, this.deps.defaultLocale) : undefined);
 
     switch (incoming.kind) {
       case 'start':
@@ -88,7 +88,9 @@ export class TelegramTurns {
   private async media(turn: InboundTurn, activity: Partial<Activity>, identityId: number, media: MediaMessage, t: Translate): Promise<void> {
     let attachment: Attachment;
     try {
-      attachment = await this.keepMedia(identityId, media);
+      const file = await this.deps.api.downloadFile(media.fileId);
+      // Telegram serves every file as octet-stream; the message says what it is.
+      attachment = await keepEvidence(this.deps.prisma, identityId, { kind: media.media, mimeType: media.mimeType, fileName: media.fileName, bytes: file.bytes, sha256: file.sha256 });
     } catch (error) {
       await this.reply(turn, activity, t('telegram.media.failed'));
       throw new MediaUnavailableError(error);
@@ -103,52 +105,5 @@ export class TelegramTurns {
         await context.sendActivity(text);
       }),
     );
-  }
-
-  /** The channel identity (created on first contact) with its conversation reference and the time of the user's last message. */
-  private async touchIdentity(activity: Partial<Activity>): Promise<number> {
-    const { prisma } = this.deps;
-    const user = { channel: CHANNEL_ID, userId: activity.from!.id };
-    const at = activity.timestamp instanceof Date ? activity.timestamp : this.deps.clock.now();
-    const data = { conversationRef: JSON.stringify(TurnContext.getConversationReference(activity)), ...(activity.locale ? { locale: resolveLocale(activity.locale, this.deps.defaultLocale) } : {}) };
-    let identity: { id: number };
-    try {
-      identity = await prisma.channelIdentity.upsert({
-        where: { channel_userId: user },
-        create: { ...user, ...data, lastInboundAt: at },
-        update: data,
-        select: { id: true },
-      });
-    } catch (error) {
-      // Another instance created it at the same moment.
-      if (!isUniqueViolation(error)) throw error;
-      identity = await prisma.channelIdentity.update({ where: { channel_userId: user }, data, select: { id: true } });
-    }
-    await prisma.channelIdentity.updateMany({
-      where: { id: identity.id, OR: [{ lastInboundAt: null }, { lastInboundAt: { lt: at } }] },
-      data: { lastInboundAt: at },
-    });
-    return identity.id;
-  }
-
-  /** Downloads the file and stores its bytes until the PQR being filed takes them; the same file is not stored twice. */
-  private async keepMedia(identityId: number, media: MediaMessage): Promise<Attachment> {
-    const { prisma, api } = this.deps;
-    const file = await api.downloadFile(media.fileId);
-    // Telegram serves every file as octet-stream; the message says what it is.
-    const mimeType = media.mimeType;
-    const existing = await prisma.attachment.findFirst({ where: { identityId, sha256: file.sha256, pqrId: null }, select: { id: true } });
-    const stored =
-      existing ??
-      (await prisma.attachment.create({
-        data: { identityId, kind: media.media, mimeType, fileName: media.fileName ?? null, size: file.bytes.length, sha256: file.sha256, data: new Uint8Array(file.bytes) },
-        select: { id: true },
-      }));
-    return {
-      contentType: mimeType,
-      contentUrl: `${ATTACHMENT_URL_PREFIX}${stored.id}`,
-      name: media.fileName,
-      content: { attachmentId: stored.id, kind: media.media, size: file.bytes.length, sha256: file.sha256 },
-    };
   }
 }

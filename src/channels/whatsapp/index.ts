@@ -13,7 +13,7 @@ import { registerWebhookRoutes } from './webhook';
 
 export { WhatsAppAdapter } from './adapter';
 export { CHANNEL_ID as WHATSAPP_CHANNEL_ID, SERVICE_URL as WHATSAPP_SERVICE_URL } from './message';
-export { ATTACHMENT_URL_PREFIX } from './turns';
+export { ATTACHMENT_URL_PREFIX } from '../identity';
 export { WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from './webhook';
 
 export interface WhatsAppConfig {
