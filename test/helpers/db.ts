@@ -9,6 +9,10 @@ export interface TestDb extends Database {
   url: string;
 }
 
+export interface PgTestDb extends TestDb {
+  name: string;
+}
+
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /**
@@ -30,8 +34,9 @@ export async function createTestDb(): Promise<TestDb> {
   };
 }
 
-async function createPgTestDb(): Promise<TestDb> {
-  const name = `pqr_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+/** A new, migrated PostgreSQL database, dropped by `close`; fails (never skips) without a server. */
+export async function createPgTestDb(prefix = 'pqr_test'): Promise<PgTestDb> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -41,6 +46,7 @@ async function createPgTestDb(): Promise<TestDb> {
   return {
     ...db,
     url,
+    name,
     close: async () => {
       await db.close();
       const drop = new Client({ connectionString: PG_ADMIN_URL });

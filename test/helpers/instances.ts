@@ -1,48 +1,24 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client } from 'pg';
 import { createRecognizer } from '../../src/nlu';
-import { openDatabase, type Database } from '../../src/storage';
 import { NLU_TEST_CACHE } from './app';
+import { createPgTestDb, type PgTestDb } from './db';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(ROOT, 'src', 'index.ts');
 // Node itself with tsx's loader (not the tsx CLI, which runs the program in a child of its own):
 // the pid is the server's, so a signal reaches the server and nothing else.
 const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-export interface PgDatabase extends Database {
-  url: string;
-  name: string;
-}
+export type PgDatabase = PgTestDb;
 
-/** A new, migrated PostgreSQL database, dropped by `close`; fails (never skips) without a server. */
-export async function createPgDatabase(): Promise<PgDatabase> {
-  const name = `pqr_scale_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const db = await openDatabase(url);
-  return {
-    ...db,
-    url,
-    name,
-    close: async () => {
-      await db.close();
-      const drop = new Client({ connectionString: PG_ADMIN_URL });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await drop.end();
-    },
-  };
+/** A new, migrated PostgreSQL database for the instances, dropped by `close`. */
+export function createPgDatabase(): Promise<PgDatabase> {
+  return createPgTestDb('pqr_scale');
 }
 
 /**
