@@ -11,7 +11,7 @@ export const INTENT_THRESHOLD = 0.5;
 export const TYPE_THRESHOLD = 0.55;
 
 /** Part of the cache key: bump when features or training change, so old caches are not reused. */
-const MODEL_VERSION = 3;
+const MODEL_VERSION = 4;
 /** Longer texts are classified on their start: the first paragraphs say what the message is about. */
 const MAX_CLASSIFIED_CHARS = 2000;
 
