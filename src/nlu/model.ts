@@ -25,8 +25,12 @@ const CONCEPT_WEIGHT = 5;
  */
 const NO_DOMAIN_WEIGHT = 5;
 
-/** 120 epochs stopped short of convergence: more gained about half a point of cross-validated intent accuracy and type F1. */
-export const DEFAULT_TRAINING: TrainingOptions = { l2: 1e-5, epochs: 200, learningRate: 0.3, minDf: 1 };
+/**
+ * On the 1,627-example corpus 120 epochs stopped short of convergence; on the 3,240-example one,
+ * 100 and 200 epochs score the same in cross-validation (0.919 / 0.950 against 0.919 / 0.951), so
+ * 100 halves the training time. Dropping terms seen once (minDf 2) cost half a point.
+ */
+export const DEFAULT_TRAINING: TrainingOptions = { l2: 1e-5, epochs: 100, learningRate: 0.3, minDf: 1 };
 
 export interface SerializedModel {
   labels: string[];

@@ -69,7 +69,7 @@ const CLAUSE_BREAK = /[.;:!?¡¿\n]+|,|\s+(?:y|e|ademas|además|tambien|también
 const MAX_CLAUSES = 4;
 /** Share of the ranking taken from the best clause of each intent: at 0.3 cross-validated accuracy moves by 0.2 points and a second request gets a score worth showing. */
 const CLAUSE_SHARE = 0.3;
-const NOT_A_REQUEST = new Set<string>(['saludo', 'fuera_de_alcance']);
+const NOT_A_REQUEST = new Set<string>(['saludo', 'despedida', 'fuera_de_alcance']);
 
 export class NluRecognizer implements Recognizer {
   constructor(private readonly models: TrainedNlu) {}

@@ -11,12 +11,15 @@
  * - hablar_asesor: wants a human now.
  * - canales: asks for the operator's other contact points (lines, offices, web, e-mail, hours, cost
  *   of calling them).
- * - ayuda: asks about this bot or the PQR process itself, not to do anything: the menu, going back,
+ * - ayuda: asks about this bot or the PQR process itself, not to do anything ("¿qué necesito para
+ *   poner una queja?" is ayuda, "¿cómo pongo una queja?" is radicar_pqr): the menu, going back,
  *   what a term means (CUN, queja vs reclamo, recurso, silencio administrativo), the legal terms in
  *   general, what filing requires or costs.
  * - cancelar: stop the conversation's current flow.
  * - fuera_de_alcance: anything not about the operator's services or this bot, including questions
- *   about the bot itself as a person ("¿eres humano?") and a bare "ok" or "sí" with nothing to go on.
+ *   about the bot itself as a person ("¿eres humano?"), another company's product or bill ("Netflix
+ *   me cobró dos veces", even with words like cobro or reclamo) and a bare "ok" or "sí" with
+ *   nothing to go on.
  */
 export const INTENTS = [
   'radicar_pqr',

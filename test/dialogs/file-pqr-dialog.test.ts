@@ -207,6 +207,8 @@ describe('the type', () => {
       'les escribo por lo de mi cuenta del mes pasado',
       'el asesor me trató mal y además me cobraron de más',
       'no entiendo un cobro en mi factura y el servicio es lento',
+      'tengo un problema con la línea',
+      'es por lo de mi plan, algo no está bien',
     ].find((text) => nlu.classifyType(text).confidence < TYPE_THRESHOLD);
     expect(unsure).toBeDefined();
     const ranking = nlu.classifyType(unsure!).ranking.map((r) => r.label);
