@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Words that mean the same thing to this bot, grouped under one concept feature. A synonym the
  * corpus never used ("representante", "feliz tarde") still lights the concept its neighbours taught.
@@ -10,7 +12,7 @@ export const CONCEPTS: Record<string, string[]> = {
   /** The bot as a person: "¿eres humano?" is small talk, "quiero hablar con un humano" is not. */
   about_bot: ['eres', 'sos', 'usted es', 'te llamas', 'se llama usted', 'tu nombre', 'su nombre', 'cuantos anos', 'donde vives', 'tienes novia', 'inteligencia artificial', 'chatgpt'],
   /** Other companies and public services: a bank's charge or an airline's refund is not this operator's PQR. */
-  other_org: ['banco', 'bancos', 'bancolombia', 'davivienda', 'nequi', 'daviplata', 'bbva', 'tarjeta de credito', 'avianca', 'latam', 'vuelo', 'aerolinea', 'netflix', 'spotify', 'disney', 'rappi', 'uber', 'didi', 'amazon', 'mercado libre', 'falabella', 'exito', 'epm', 'enel', 'codensa', 'vanti', 'gas', 'acueducto', 'luz', 'energia', 'eps', 'universidad', 'colegio', 'alcaldia', 'dian', 'registraduria', 'pasaporte', 'arriendo', 'seguro del carro', 'soat'],
+  other_org: ['banco', 'bancos', 'bancolombia', 'davivienda', 'nequi', 'daviplata', 'bbva', 'tarjeta de credito', 'avianca', 'latam', 'vuelo', 'aerolinea', 'netflix', 'spotify', 'disney', 'rappi', 'uber', 'didi', 'amazon', 'mercado libre', 'falabella', 'exito', 'epm', 'enel', 'codensa', 'vanti', 'gas', 'acueducto', 'luz', 'energia', 'eps', 'universidad', 'colegio', 'alcaldia', 'dian', 'registraduria', 'pasaporte', 'arriendo', 'seguro del carro', 'soat', 'policia', 'ambulancia', 'bomberos', 'sisben', 'notaria', 'hospital', 'clinica', 'peaje', 'transito', 'multa', 'icetex', 'colpensiones', 'gimnasio', 'tutela', 'pizzeria', 'restaurante', 'supermercado'],
   human: ['asesor', 'asesores', 'humano', 'humana', 'persona', 'agente', 'representante', 'ejecutivo', 'ejecutiva', 'alguien', 'carne y hueso', 'de verdad', 'real', 'robot', 'maquina', 'bot'],
   channel: ['correo', 'email', 'mail', 'telefono', 'oficina', 'oficinas', 'tienda', 'tiendas', 'sede', 'sedes', 'pagina', 'web', 'whatsapp', 'facebook', 'instagram', 'horario', 'direccion', 'contacto', 'contactar', 'contacto', 'comunico', 'comunicarme', 'canales', 'canal', 'llamo', 'llamar', 'presencial', 'personalmente', 'linea gratuita', 'xnumx'],
   status: ['estado', 'como va', 'en que va', 'como sigue', 'como voy', 'avance', 'seguimiento', 'novedad', 'ya respondieron', 'ya me', 'contestaron', 'respondieron', 'respuesta', 'radicado', 'radique', 'xcunx', 'cun', 'todavia', 'aun', 'plazo', 'fecha maxima'],
@@ -68,3 +70,8 @@ const NOT_DOMAIN = new Set(['request', 'about_bot', 'other_org']);
 export function isDomainConcept(concept: string): boolean {
   return !NOT_DOMAIN.has(concept);
 }
+
+/** Changes whenever an entry above changes, so a model cached with the old lexicon is not reused. */
+export const LEXICON_FINGERPRINT = createHash('sha256')
+  .update(JSON.stringify([CONCEPTS, [...ENDING_VERBS], [...SERVICES], ENDING_REACH, [...NOT_DOMAIN]]))
+  .digest('hex');

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCorpus, type Example } from './corpus';
 import { extractEntities } from './entities';
+import { LEXICON_FINGERPRINT } from './lexicon';
 import { LinearModel, features, train, type SerializedModel } from './model';
 import { MASK, normalize, tokenize } from './normalize';
 import { INTENTS, type Intent, type PqrType, type Recognition, type Recognizer, type Scored, type TypeRecognition } from './types';
@@ -165,7 +167,9 @@ function writeCache(file: string, corpusHash: string, models: TrainedNlu): void 
 
 /** Loads the cached model for the current corpus, or trains and caches it. */
 export function loadOrTrain(cacheFile: string = DEFAULT_CACHE_FILE): { models: TrainedNlu; trained: boolean } {
-  const { examples, hash } = loadCorpus();
+  const { examples, hash: corpusHash } = loadCorpus();
+  // The lexicon shapes the features, so editing it must retrain as much as editing the corpus.
+  const hash = createHash('sha256').update(corpusHash).update(LEXICON_FINGERPRINT).digest('hex');
   const cached = readCache(cacheFile, hash);
   if (cached) return { models: cached, trained: false };
   const models = trainNlu(examples);

@@ -14,7 +14,7 @@ describe('the training corpus', () => {
     for (const intent of INTENTS.filter((i) => i !== 'radicar_pqr')) expect(count((e) => e.intent === intent)).toBeGreaterThanOrEqual(30);
   });
 
-  test.each(['heldout.jsonl', 'heldout-2.jsonl', 'blind-dev-a.jsonl', 'blind-dev-b.jsonl', 'blind-dev-c.jsonl', 'blind-final-d.jsonl'])('shares no text with %s', (file) => {
+  test.each(['heldout.jsonl', 'heldout-2.jsonl', 'blind-dev-a.jsonl', 'blind-dev-b.jsonl', 'blind-dev-c.jsonl', 'blind-final-d.jsonl', 'blind-issue-e.jsonl'])('shares no text with %s', (file) => {
     const seen = new Set(examples.map((e) => e.text.toLowerCase().trim()));
     const heldOut = parseJsonl(readFileSync(path.join(__dirname, file), 'utf8'), file);
     expect(heldOut.filter((e) => seen.has(e.text.toLowerCase().trim()))).toEqual([]);
