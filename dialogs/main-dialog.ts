@@ -2,6 +2,7 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
+import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
 import { fold, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
@@ -19,6 +20,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new FilePqrDialog(deps));
     this.addDialog(new StatusDialog(deps));
     this.addDialog(new RecursoDialog(deps, (context) => this.showMenu(context)));
+    this.addDialog(new ClarifyIntentDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.afterChild.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
@@ -52,15 +54,25 @@ export class MainDialog extends ComponentDialog {
   private async route(step: WaterfallStepContext) {
     const context = step.context;
     const t = textsFor(context, this.deps);
-    const text = (context.activity.text ?? '').trim();
-    const menuIntent = this.menuIntent(context, text);
+    // After a clarification the user's earlier message is routed with the intent they chose.
+    const options = step.options as Partial<Clarified> | undefined;
+    const clarified = options?.intent && options.text !== undefined ? (options as Clarified) : undefined;
+    const text = clarified?.text ?? (context.activity.text ?? '').trim();
+    const menuIntent = clarified ? null : this.menuIntent(context, text);
     const recognition = this.deps.nlu.recognize(text, this.deps.clock.now());
     if (!menuIntent && recognition.empty) {
       await context.sendActivity(withChoices(t('empty'), this.menu(context)));
       return step.endDialog();
     }
-    const intent: Intent | null = menuIntent ?? (recognition.confidence >= INTENT_THRESHOLD ? recognition.intent : null);
+    const intent: Intent | null = clarified?.intent ?? menuIntent ?? (recognition.confidence >= INTENT_THRESHOLD ? recognition.intent : null);
     const cun = recognition.entities.cun;
+    if (intent === null) {
+      const candidates = candidatesOf(recognition);
+      if (candidates.length > 0) {
+        const options: ClarifyOptions = { text, predicted: recognition.intent, confidence: recognition.confidence, candidates };
+        return step.beginDialog(CLARIFY_INTENT_DIALOG, options);
+      }
+    }
     if (intent === 'radicar_pqr') {
       const options: FilePqrOptions = { initialText: menuIntent ? undefined : text };
       return step.beginDialog(FILE_PQR_DIALOG, options);
@@ -102,9 +114,18 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
-  /** A child that did not understand the message as its own hands it back to be routed afresh. */
+  /**
+   * A child that did not understand the message as its own hands it back to be routed afresh; a
+   * clarification hands back the intent the user chose.
+   */
   private async afterChild(step: WaterfallStepContext) {
-    if ((step.result as Reroute | undefined)?.reroute) return step.replaceDialog('mainSteps');
+    const result = step.result as (Partial<Reroute> & Partial<Clarified> & { other?: boolean }) | undefined;
+    if (result?.reroute) return step.replaceDialog('mainSteps');
+    if (result?.intent && result.text !== undefined) return step.replaceDialog('mainSteps', { intent: result.intent, text: result.text } satisfies Clarified);
+    if (result?.other) {
+      await this.showMenu(step.context);
+      return step.endDialog();
+    }
     return step.endDialog(step.result);
   }
 

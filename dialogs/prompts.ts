@@ -1,5 +1,6 @@
 import { ChoicePrompt, ListStyle, TextPrompt, type Choice, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Translate } from '../src/i18n';
+import { fold } from './context';
 
 /** After this many unusable answers a prompt gives up and the bot offers the other channels. */
 export const MAX_ATTEMPTS = 3;
@@ -11,10 +12,29 @@ export const CHOICE_PROMPT = 'choicePrompt';
  * synonym, the option's number or an ordinal. After MAX_ATTEMPTS it lets the step see `undefined`.
  */
 export function choicePrompt(): ChoicePrompt {
-  const prompt = new ChoicePrompt(CHOICE_PROMPT, async (p) => p.recognized.succeeded || p.attemptCount >= MAX_ATTEMPTS, 'es-es');
+  const prompt = new ChoicePrompt(
+    CHOICE_PROMPT,
+    async (p) => {
+      // An option picked only by a number inside a sentence ("Radicar *una* PQR" → option 1) is no
+      // answer: at the consent step it would have counted as "Acepto".
+      if (p.recognized.succeeded && p.recognized.value?.synonym === undefined && !isOnlyANumber(p.context.activity.text ?? '')) {
+        p.recognized.succeeded = false;
+        p.recognized.value = undefined;
+      }
+      return p.recognized.succeeded || p.attemptCount >= MAX_ATTEMPTS;
+    },
+    'es-es',
+  );
   prompt.style = ListStyle.suggestedAction;
   prompt.recognizerOptions = { allowPartialMatches: true };
   return prompt;
+}
+
+const NUMBER_ANSWER = /^(?:(?:el|la|opcion|numero|la opcion|el numero)\s+)?(?:\d{1,2}|uno|una|dos|tres|cuatro|cinco|primer|primero|primera|segundo|segunda|tercer|tercero|tercera|cuarto|cuarta|quinto|quinta|one|two|three|four|five|first|second|third|fourth|fifth)[.!]?$/;
+
+/** "2", "la 2", "el segundo", "opción 3": the whole answer is the option's number. */
+export function isOnlyANumber(text: string): boolean {
+  return NUMBER_ANSWER.test(fold(text));
 }
 
 /** A text prompt whose answer must pass `check`; after MAX_ATTEMPTS the step sees the raw answer and `check` again. */

@@ -1,5 +1,7 @@
 import { actionsOf, createTestBot, play, textOf, type Step, type TestBot } from '../helpers/bot';
 import { asSubscriber, CHANNEL_FACTS, consent, MENU } from './flows';
+import { candidatesOf } from '../../dialogs/clarify-intent-dialog';
+import { INTENT_THRESHOLD } from '../../src/nlu';
 
 let bot: TestBot;
 beforeAll(async () => {
@@ -60,6 +62,19 @@ describe('greeting and menu', () => {
 
   it('says goodbye', async () => {
     expect(await bot.conversation().sayText('gracias, chao')).toBe(bot.texts()('goodbye'));
+  });
+
+  // Words the classifier must read in context: "cancelar" with a service is a petición, another
+  // company's charge is not this operator's PQR, and a thanks does not hide the question after it.
+  it.each([
+    ['quiero cancelar mi línea prepago, ya no la uso', '¿Autorizas el tratamiento de tus datos'],
+    ['gracias. Otra pregunta: ¿cómo saco el PUK de mi sim?', '¿Autorizas el tratamiento de tus datos'],
+    ['no estoy de acuerdo con el cobro del roaming', '¿Autorizas el tratamiento de tus datos'],
+    ['no estoy de acuerdo con la respuesta que me dieron', 'recurso'],
+    ['Netflix me cobró dos veces en la tarjeta de crédito', 'No estoy seguro de haber entendido'],
+    ['¿usted es una persona o una máquina?', 'No estoy seguro de haber entendido'],
+  ])('%j is routed by what it means, not by its words', async (say, expected) => {
+    expect(await bot.conversation().sayText(say)).toContain(expected);
   });
 
   it.each([
@@ -128,5 +143,119 @@ describe('"ayuda", "cancelar" and "menú" at every step of a filing', () => {
     const conversation = bot.conversation();
     await play(conversation, [{ say: 'consultar mi PQR', expect: ['Escribe el CUN'] }]);
     expect(await conversation.sayText('cancelar')).toContain('Listo, cancelé lo que estábamos haciendo.');
+  });
+});
+
+describe('when the classifier is not sure, the bot asks instead of guessing', () => {
+  const titles: Record<string, string> = {
+    radicar_pqr: 'Radicar una PQR',
+    consultar_estado: 'Consultar una PQR',
+    recurso: 'Apelar una respuesta',
+    canales: 'Canales de atención',
+    hablar_asesor: 'Hablar con un asesor',
+    ayuda: 'Ayuda',
+  };
+  const firstReply: Record<string, string> = {
+    radicar_pqr: '¿Autorizas el tratamiento de tus datos',
+    consultar_estado: 'Escribe el CUN de tu PQR',
+    recurso: 'recurso de reposición',
+    canales: 'Nuestros canales de atención',
+    hablar_asesor: 'asesor de nuestro equipo',
+    ayuda: 'Te ayudo con tus peticiones, quejas y reclamos',
+  };
+  /** The first text the current model is unsure about, with two or more readings worth a button. */
+  function unsureText(): { text: string; predicted: string; candidates: string[] } {
+    for (const text of ['quiero información', 'es sobre lo de mi pqr y la línea', 'tengo una pregunta de mi servicio', 'necesito algo con mi cuenta']) {
+      const r = bot.nlu.recognize(text);
+      const candidates = candidatesOf(r);
+      if (r.confidence < INTENT_THRESHOLD && candidates.length >= 2) return { text, predicted: r.intent, candidates };
+    }
+    throw new Error('no unsure text in the list: add one the current model hesitates on');
+  }
+
+  it('offers the likeliest readings with a definition each, and "Otra cosa"', async () => {
+    const { text, candidates } = unsureText();
+    const replies = await bot.conversation().say(text);
+    const reply = textOf(replies);
+    expect(reply).toMatch(/^No estoy seguro de haber entendido\. ¿Cuál de estas opciones se parece más a lo que necesitas\?/);
+    for (const intent of candidates) expect(reply).toContain(`• *${titles[intent]}*: ${bot.texts()(`intent.${intent}.definition`)}`);
+    expect(actionsOf(replies)).toEqual([...candidates.map((i) => titles[i]), 'Otra cosa']);
+  });
+
+  it('the second button routes the message as that intent and records the choice', async () => {
+    const { text, predicted, candidates } = unsureText();
+    const conversation = bot.conversation();
+    await conversation.say(text);
+    expect(await conversation.sayText(titles[candidates[1]])).toContain(firstReply[candidates[1]]);
+    const [row] = await bot.db.prisma.nluCorrection.findMany({ where: { chosen: candidates[1] }, orderBy: { id: 'desc' }, take: 1 });
+    expect(row).toMatchObject({ predicted, text });
+    expect(row.confidence).toBeLessThan(INTENT_THRESHOLD);
+  });
+
+  it('the recorded choice keeps no line, document or e-mail', async () => {
+    const said = ['necesito algo con el número 3001234567', 'tengo problemas, mi cédula es 1015123456', 'quiero información, pepe.perez@correo.com'].find((text) => {
+      const r = bot.nlu.recognize(text);
+      return r.confidence < INTENT_THRESHOLD && candidatesOf(r).length > 0;
+    });
+    if (!said) throw new Error('no unsure text with personal data in the list: add one the current model hesitates on');
+    const conversation = bot.conversation();
+    const [first] = candidatesOf(bot.nlu.recognize(said));
+    await conversation.say(said);
+    expect(await conversation.sayText(titles[first])).toContain(firstReply[first]);
+    const [row] = await bot.db.prisma.nluCorrection.findMany({ where: { chosen: first }, orderBy: { id: 'desc' }, take: 1 });
+    for (const personal of ['3001234567', '1015123456', 'pepe.perez@correo.com', '@']) expect(row.text).not.toContain(personal);
+  });
+
+  it('a number picks the option too', async () => {
+    const { text, candidates } = unsureText();
+    const conversation = bot.conversation();
+    await conversation.say(text);
+    expect(await conversation.sayText('1')).toContain(firstReply[candidates[0]]);
+  });
+
+  it('"Otra cosa" shows the menu and records nothing', async () => {
+    const { text } = unsureText();
+    const before = await bot.db.prisma.nluCorrection.count();
+    const conversation = bot.conversation();
+    await conversation.say(text);
+    const replies = await conversation.say('Otra cosa');
+    expect(textOf(replies)).toBe('¿Qué quieres hacer?');
+    expect(actionsOf(replies)).toEqual(MENU);
+    expect(await bot.db.prisma.nluCorrection.count()).toBe(before);
+  });
+
+  it('a new message instead of a choice is understood as itself', async () => {
+    const { text } = unsureText();
+    const conversation = bot.conversation();
+    await conversation.say(text);
+    expect(await conversation.sayText('quiero saber cómo va mi PQR')).toContain('Escribe el CUN de tu PQR');
+    expect(await conversation.sayText('cancelar')).toContain('Listo, cancelé lo que estábamos haciendo.');
+  });
+
+  it('text that fits nothing still gets the plain menu, with no guesses', async () => {
+    const replies = await bot.conversation().say('qwerty asdf zxcv');
+    expect(textOf(replies)).toMatch(/^No estoy seguro de haber entendido\. Puedo ayudarte/);
+    expect(actionsOf(replies)).toEqual(MENU);
+  });
+});
+
+describe('an option is chosen by its words or by its number alone, never by a number inside a sentence', () => {
+  it('"Radicar una PQR" at the consent question is not "Acepto"', async () => {
+    const conversation = bot.conversation();
+    await play(conversation, [
+      { say: 'radicar', expect: ['¿Autorizas el tratamiento de tus datos'] },
+      { say: 'Radicar una PQR', expect: ['Por favor elige una de las opciones'], reject: ['Guardamos tu autorización'] },
+      { say: 'quiero una explicación primero', expect: ['Por favor elige una de las opciones'], reject: ['Guardamos tu autorización'] },
+    ]);
+    const user = { channel: conversation.channelId, userId: conversation.userId };
+    expect(await bot.pqr.hasConsent(user)).toBe(false);
+    expect(await conversation.sayText('la 1')).toContain('Guardamos tu autorización');
+    expect(await bot.pqr.hasConsent(user)).toBe(true);
+  });
+
+  it.each(['1', 'el primero', 'opción 1', 'Uno'])('%j picks the first option', async (say) => {
+    const conversation = bot.conversation();
+    await conversation.say('radicar');
+    expect(await conversation.sayText(say)).toContain('Guardamos tu autorización');
   });
 });

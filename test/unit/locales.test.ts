@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LOCALES, loadMessages } from '../../src/i18n';
 import { PQR_STATUSES, PQR_TYPES } from '../../src/pqr';
+import { OFFERED_INTENTS } from '../../dialogs/clarify-intent-dialog';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCUMENT_TYPES = ['CC', 'CE', 'PA', 'NIT'];
@@ -17,6 +18,7 @@ function interfaceFields(file: string, name: string): string[] {
 /** What a `${…}` in a text key can stand for, by the key's prefix: `type.${x}` is a PQR type. */
 const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'type.': PQR_TYPES,
+  'intent.': OFFERED_INTENTS,
   'status.label.': PQR_STATUSES,
   'customer.docType.': DOCUMENT_TYPES,
   'webchat.page.': interfaceFields('src/channels/directline/page.ts', 'PageTexts'),
