@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import { loadConfig } from '../../src/config';
+import { parseJsonl } from '../../src/nlu/corpus';
 import { BusinessCalendar, FixedClock, PqrLifecycle, PqrService } from '../../src/pqr';
 import { createTestDb, type TestDb } from '../helpers/db';
 
@@ -58,6 +59,33 @@ describe('back office commands', () => {
     const missing = await run('agent-create.ts', ['--email', 'x@operador.co']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Usage: npm run agent:create');
+  });
+
+  it('nlu:corrections prints the users\' corrections as corpus lines, the latest choice per text', async () => {
+    await db.prisma.nluCorrection.deleteMany();
+    await db.prisma.nluCorrection.createMany({
+      data: [
+        { text: 'quiero información', predicted: 'ayuda', chosen: 'radicar_pqr', confidence: 0.45, createdAt: new Date('2026-11-02T15:00:00Z') },
+        { text: 'me cobraron un paquete que no pedí', predicted: 'reclamo', chosen: 'queja', confidence: 0.6, createdAt: new Date('2026-11-10T15:00:00Z') },
+        { text: 'quiero información', predicted: 'ayuda', chosen: 'consultar_estado', confidence: 0.44, createdAt: new Date('2026-11-20T15:00:00Z') },
+        { text: 'algo viejo', predicted: 'ayuda', chosen: 'etiqueta_retirada', confidence: 0.3, createdAt: new Date('2026-11-21T15:00:00Z') },
+      ],
+    });
+    const all = await run('nlu-corrections.ts', []);
+    expect(all.code).toBe(0);
+    const lines = parseJsonl(all.stdout, 'stdout');
+    expect(lines).toEqual([
+      { text: 'me cobraron un paquete que no pedí', intent: 'radicar_pqr', type: 'queja' },
+      { text: 'quiero información', intent: 'consultar_estado', type: null },
+    ]);
+    expect(all.stderr).toBe('4 corrections: 2 corpus lines (1 intents, 1 PQR types), 1 with an unknown label skipped.\n');
+
+    const recent = await run('nlu-corrections.ts', ['--since', '2026-11-15']);
+    expect(parseJsonl(recent.stdout, 'stdout')).toEqual([{ text: 'quiero información', intent: 'consultar_estado', type: null }]);
+    for (const bad of [['--since'], ['--since', 'ayer'], ['--desde', '2026-11-15']]) {
+      const refused = await run('nlu-corrections.ts', bad);
+      expect([refused.code, refused.stderr]).toEqual([2, 'Usage: npm run nlu:corrections [-- --since YYYY-MM-DD]\n']);
+    }
   });
 
   it('expediente:verify says OK for an intact chain and finds the event edited in the database', async () => {
