@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AgentInputError, MIN_PASSWORD_LENGTH, ROLES, saveAgent } from '../backoffice';
-import { ConfigError, loadConfig, loadEnvFile } from '../config';
-import { openDatabase } from '../storage';
+import { runCommand, withDatabase } from './run';
 
 const USAGE = `Usage: npm run agent:create -- --email <e-mail> --name "<full name>" --role <${ROLES.join('|')}> [--password <password>]
 Without --password the password is read from standard input (typed without echo on a terminal).
@@ -62,23 +61,13 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  loadEnvFile();
-  const config = loadConfig();
+  const { email, name, role } = values;
   const password = values.password ?? (await readPassword());
-  const db = await openDatabase(config.databaseUrl);
-  try {
-    const { id, created } = await saveAgent(db.prisma, { email: values.email, name: values.name, role: values.role, password });
-    console.log(`Agent ${id} (${values.role}) ${created ? 'created' : 'updated'}. Sign in at /backoffice.`);
+  return withDatabase(async (db) => {
+    const { id, created } = await saveAgent(db.prisma, { email, name, role, password });
+    console.log(`Agent ${id} (${role}) ${created ? 'created' : 'updated'}. Sign in at /backoffice.`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof AgentInputError || error instanceof ConfigError ? error.message : error);
-    process.exit(error instanceof AgentInputError || error instanceof ConfigError ? 2 : 1);
-  },
-);
+runCommand(main, { userErrors: [AgentInputError], failureCode: 1 });

@@ -1,7 +1,6 @@
 import { loadExpediente } from '../backoffice';
-import { ConfigError, loadConfig, loadEnvFile } from '../config';
 import { normalizeCun } from '../pqr';
-import { openDatabase } from '../storage';
+import { runCommand, withDatabase } from './run';
 
 /**
  * `npm run expediente:verify -- CUN`: checks a PQR's hash-chained expediente in the database.
@@ -24,9 +23,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`"${input}" is not a CUN (OOOO-YY-NNNNNNNNNN, 16 digits).`);
     return 1;
   }
-  loadEnvFile();
-  const db = await openDatabase(loadConfig().databaseUrl);
-  try {
+  return withDatabase(async (db) => {
     const expediente = await loadExpediente(db.prisma, cun);
     if (!expediente) {
       console.error(`No PQR with CUN ${cun}.`);
@@ -41,15 +38,7 @@ async function main(args: string[]): Promise<number> {
     const broken = pqr.events.find((e) => e.seq === verification.brokenAt);
     console.log(`BROKEN ${cun}: event ${verification.brokenAt}${broken ? ` (${broken.action}, ${broken.at.toISOString()})` : ''}: ${REASONS[verification.reason]}`);
     return 1;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(2);
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

@@ -1,6 +1,5 @@
-import { ConfigError, loadConfig, loadEnvFile } from '../config';
 import { INTENTS, PQR_TYPES, type Intent, type PqrType } from '../nlu/types';
-import { openDatabase } from '../storage';
+import { runCommand, withDatabase } from './run';
 
 /**
  * `npm run nlu:corrections [-- --since YYYY-MM-DD]`: the users' corrections of the classifier
@@ -38,9 +37,7 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  loadEnvFile();
-  const db = await openDatabase(loadConfig().databaseUrl);
-  try {
+  return withDatabase(async (db) => {
     const rows = await db.prisma.nluCorrection.findMany({ where: since ? { createdAt: { gte: since } } : {}, orderBy: { id: 'asc' } });
     const latest = new Map<string, CorpusLine>();
     let unknown = 0;
@@ -57,15 +54,7 @@ async function main(args: string[]): Promise<number> {
     const intents = [...latest.values()].filter((l) => l.type === null).length;
     console.error(`${rows.length} corrections${since ? ` since ${args[1]}` : ''}: ${latest.size} corpus lines (${intents} intents, ${latest.size - intents} PQR types)${unknown ? `, ${unknown} with an unknown label skipped` : ''}.`);
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
-    process.exit(2);
-  },
-);
+runCommand(() => main(process.argv.slice(2)));
