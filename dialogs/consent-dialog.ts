@@ -1,10 +1,25 @@
-import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, ListStyle, WaterfallDialog, findChoices, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { channelUser, textsFor, type DialogDeps } from './context';
-import { choicePrompt, choose } from './prompts';
+import { choicePrompt } from './prompts';
 
 export const CONSENT_DIALOG = 'consentDialog';
 /** Version of the privacy notice the user accepted; change it when the notice text changes. */
 export const PRIVACY_NOTICE_VERSION = 'aviso-privacidad-2026-11';
+const CONSENT_PROMPT = 'consentPrompt';
+/** Words that answer the question alone but say nothing inside a sentence ("no entiendo qué datos…"). */
+const BARE_ANSWERS = new Set(['si', 'sí', 'no', 'ok', 's', 'n', 'yes']);
+const MAX_WORDS_OF_A_BARE_ANSWER = 3;
+
+/**
+ * Consent must be unambiguous both ways: a long message counts only if it says "acepto", "autorizo",
+ * "no acepto"… and not both; a bare "sí" or "no" counts only as (nearly) the whole answer.
+ */
+export function isConsentAnswer(text: string, choices: Choice[]): boolean {
+  const found = findChoices(text, choices, { allowPartialMatches: false });
+  if (new Set(found.map((f) => f.resolution.index)).size > 1) return false;
+  const words = text.trim().split(/\s+/).length;
+  return words <= MAX_WORDS_OF_A_BARE_ANSWER || found.some((f) => !BARE_ANSWERS.has(f.resolution.synonym?.toLowerCase() ?? ''));
+}
 
 /**
  * Ley 1581 de 2012: a short privacy notice and prior, express consent before any personal data
@@ -13,7 +28,7 @@ export const PRIVACY_NOTICE_VERSION = 'aviso-privacidad-2026-11';
 export class ConsentDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(CONSENT_DIALOG);
-    this.addDialog(choicePrompt());
+    this.addDialog(choicePrompt(CONSENT_PROMPT, isConsentAnswer));
     this.addDialog(new WaterfallDialog('consentSteps', [this.ask.bind(this), this.record.bind(this)]));
     this.initialDialogId = 'consentSteps';
   }
@@ -21,10 +36,16 @@ export class ConsentDialog extends ComponentDialog {
   private async ask(step: WaterfallStepContext) {
     if (await this.deps.pqr.hasConsent(channelUser(step.context))) return step.endDialog(true);
     const t = textsFor(step.context, this.deps);
-    return choose(step, t, t('consent.notice'), [
-      { value: t('consent.accept'), synonyms: ['acepto', 'si', 'sí', 'autorizo', 'de acuerdo', 'ok', 'accept'] },
-      { value: t('consent.decline'), synonyms: ['no', 'no acepto', 'no autorizo', 'rechazo', 'decline'] },
-    ]);
+    const notice = t('consent.notice');
+    return step.prompt(CONSENT_PROMPT, {
+      prompt: notice,
+      retryPrompt: `${t('choice.retry')}\n${notice}`,
+      choices: [
+        { value: t('consent.accept'), synonyms: ['acepto', 'si', 'sí', 'autorizo', 'de acuerdo', 'ok', 'accept'] },
+        { value: t('consent.decline'), synonyms: ['no', 'no acepto', 'no autorizo', 'rechazo', 'decline'] },
+      ],
+      style: ListStyle.suggestedAction,
+    });
   }
 
   private async record(step: WaterfallStepContext) {

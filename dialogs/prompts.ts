@@ -9,15 +9,18 @@ export const CHOICE_PROMPT = 'choicePrompt';
 
 /**
  * A choice prompt with buttons on every channel; the text recognizer accepts the title, a
- * synonym, the option's number or an ordinal. After MAX_ATTEMPTS it lets the step see `undefined`.
+ * synonym, the option's number or an ordinal. `isAnswer` may refuse a match the recognizer made.
+ * After MAX_ATTEMPTS it lets the step see `undefined`.
  */
-export function choicePrompt(): ChoicePrompt {
+export function choicePrompt(id = CHOICE_PROMPT, isAnswer: (text: string, choices: Choice[]) => boolean = () => true): ChoicePrompt {
   const prompt = new ChoicePrompt(
-    CHOICE_PROMPT,
+    id,
     async (p) => {
+      const text = p.context.activity.text ?? '';
       // An option picked only by a number inside a sentence ("Radicar *una* PQR" → option 1) is no
       // answer: at the consent step it would have counted as "Acepto".
-      if (p.recognized.succeeded && p.recognized.value?.synonym === undefined && !isOnlyANumber(p.context.activity.text ?? '')) {
+      const byNumberInside = p.recognized.value?.synonym === undefined && !isOnlyANumber(text);
+      if (p.recognized.succeeded && (byNumberInside || !isAnswer(text, (p.options.choices ?? []) as Choice[]))) {
         p.recognized.succeeded = false;
         p.recognized.value = undefined;
       }

@@ -259,3 +259,33 @@ describe('an option is chosen by its words or by its number alone, never by a nu
     expect(await conversation.sayText(say)).toContain('Guardamos tu autorización');
   });
 });
+
+describe('consent counts only when the answer says so', () => {
+  const user = (conversation: { channelId: string; userId: string }) => ({ channel: conversation.channelId, userId: conversation.userId });
+
+  it.each(['no entiendo, ¿qué datos me van a pedir?', 'acepto pero no quiero que me llamen', 'ok pero primero dime para qué los usan'])(
+    '%j asks again instead of accepting or declining',
+    async (say) => {
+      const conversation = bot.conversation();
+      await conversation.say('radicar');
+      const reply = await conversation.sayText(say);
+      expect(reply).toContain('Por favor elige una de las opciones');
+      expect(reply).not.toContain('Respetamos tu decisión');
+      expect(await bot.pqr.hasConsent(user(conversation))).toBe(false);
+    },
+  );
+
+  it.each([
+    ['Sí, acepto el tratamiento de mis datos', true],
+    ['de acuerdo, adelante', true],
+    ['sí', true],
+    ['no', false],
+    ['No acepto que guarden mis datos', false],
+    ['no, gracias', false],
+  ])('%j is an answer (accepts: %s)', async (say, accepts) => {
+    const conversation = bot.conversation();
+    await conversation.say('radicar');
+    expect(await conversation.sayText(say)).toContain(accepts ? 'Guardamos tu autorización' : 'Respetamos tu decisión');
+    expect(await bot.pqr.hasConsent(user(conversation))).toBe(accepts);
+  });
+});
