@@ -1,7 +1,7 @@
 /**
  * Quality report of the NLU on a labelled JSONL file, or k-fold cross-validation on the corpus.
  *   npx tsx src/nlu/eval.ts FILE.jsonl [--json] [--min-intent-accuracy X] [--min-type-f1 Y]
- *   npx tsx src/nlu/eval.ts --cv 5 [--json] [--baseline]
+ *   npx tsx src/nlu/eval.ts --cv 5 [--seed N] [--json] [--baseline]
  */
 import { trainBayesBaseline } from './baseline';
 import { CorpusError, loadCorpus, readExamples, type Example } from './corpus';
@@ -12,6 +12,8 @@ import { INTENTS, PQR_TYPES, type Recognizer } from './types';
 interface Args {
   file?: string;
   cv?: number;
+  /** Shuffles the folds differently: how much the figures move with the split. */
+  seed: number;
   json: boolean;
   baseline: boolean;
   minIntentAccuracy?: number;
@@ -21,7 +23,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, baseline: false };
+  const args: Args = { json: false, baseline: false, seed: 42 };
   const number = (flag: string, v: string | undefined) => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new UsageError(`${flag} needs a number`);
@@ -32,6 +34,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--json') args.json = true;
     else if (a === '--baseline') args.baseline = true;
     else if (a === '--cv') args.cv = number(a, argv[++i]);
+    else if (a === '--seed') args.seed = number(a, argv[++i]);
     else if (a === '--min-intent-accuracy') args.minIntentAccuracy = number(a, argv[++i]);
     else if (a === '--min-type-f1') args.minTypeF1 = number(a, argv[++i]);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
@@ -45,8 +48,8 @@ function parseArgs(argv: string[]): Args {
 
 type Train = (examples: Example[]) => Recognizer;
 
-function crossValidate(examples: Example[], k: number, trainer: Train): Report {
-  const folds = stratifiedFolds(examples, k);
+function crossValidate(examples: Example[], k: number, seed: number, trainer: Train): Report {
+  const folds = stratifiedFolds(examples, k, seed);
   const parts = folds.map((test, i) => predictAll(trainer(folds.filter((_, j) => j !== i).flat()), test));
   return report(mergePredictions(parts), INTENTS, PQR_TYPES, { intent: INTENT_THRESHOLD, type: TYPE_THRESHOLD });
 }
@@ -96,7 +99,7 @@ function main(argv: string[]): number {
     args = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`nlu:eval: ${err.message}\nusage: eval.ts FILE.jsonl [--json] [--min-intent-accuracy X] [--min-type-f1 Y] | eval.ts --cv K [--json] [--baseline]`);
+    console.error(`nlu:eval: ${err.message}\nusage: eval.ts FILE.jsonl [--json] [--min-intent-accuracy X] [--min-type-f1 Y] | eval.ts --cv K [--seed N] [--json] [--baseline]`);
     return 2;
   }
   let result: Report;
@@ -104,8 +107,8 @@ function main(argv: string[]): number {
   try {
     if (args.cv !== undefined) {
       const { examples } = loadCorpus();
-      result = crossValidate(examples, args.cv, (ex) => new NluRecognizer(trainNlu(ex)));
-      if (args.baseline) baseline = crossValidate(examples, args.cv, trainBayesBaseline);
+      result = crossValidate(examples, args.cv, args.seed, (ex) => new NluRecognizer(trainNlu(ex)));
+      if (args.baseline) baseline = crossValidate(examples, args.cv, args.seed, trainBayesBaseline);
     } else {
       const examples = readExamples(args.file as string);
       result = report(predictAll(new NluRecognizer(loadOrTrain().models), examples), INTENTS, PQR_TYPES, { intent: INTENT_THRESHOLD, type: TYPE_THRESHOLD });
@@ -115,7 +118,7 @@ function main(argv: string[]): number {
     console.error(`nlu:eval: ${err.message}`);
     return 2;
   }
-  const title = args.cv !== undefined ? `${args.cv}-fold cross-validation on the corpus` : (args.file as string);
+  const title = args.cv !== undefined ? `${args.cv}-fold cross-validation on the corpus (seed ${args.seed})` : (args.file as string);
   if (args.json) console.log(JSON.stringify(baseline ? { ...result, baseline } : result));
   else {
     printReport(title, result);
