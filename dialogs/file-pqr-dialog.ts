@@ -1,4 +1,4 @@
-import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Activity } from 'botbuilder';
 import { anonymize, isValidEmail, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
@@ -45,7 +45,7 @@ export class FilePqrDialog extends ComponentDialog {
     this.addDialog(new ConsentDialog(deps));
     this.addDialog(new CustomerCheckDialog(deps));
     this.addDialog(choicePrompt());
-    this.addDialog(new TextPrompt(DESCRIBE_PROMPT, async (p) => hasWords(p.recognized.value ?? '') || p.attemptCount >= 3));
+    this.addDialog(textPrompt(DESCRIBE_PROMPT, hasWords));
     this.addDialog(textPrompt(EMAIL_PROMPT, isValidEmail));
     this.addDialog(
       new WaterfallDialog('fileSteps', [

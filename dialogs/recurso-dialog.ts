@@ -1,11 +1,11 @@
 import type { TurnContext } from 'botbuilder';
-import { ComponentDialog, TextPrompt, WaterfallDialog, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { formatDate, formatDateTime, type PqrSummary, type RecursoKind } from '../src/pqr';
 import { channelUser, localeOf, textsFor, withChoices, type DialogDeps } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG } from './file-pqr-dialog';
 import { FindPqrDialog, FIND_PQR_DIALOG, isPqrSummary, type FindPqrOptions } from './find-pqr-dialog';
 import { hasWords, isDone } from './free-text';
-import { choicePrompt, choose, MAX_ATTEMPTS } from './prompts';
+import { choicePrompt, choose, textPrompt } from './prompts';
 import { excerpt, notifyText, pqrDetail, recursoKindText } from './status-dialog';
 
 export const RECURSO_DIALOG = 'recursoDialog';
@@ -50,7 +50,7 @@ export class RecursoDialog extends ComponentDialog {
     this.addDialog(choicePrompt());
     this.addDialog(new FindPqrDialog(deps));
     this.addDialog(new FilePqrDialog(deps));
-    this.addDialog(new TextPrompt(REASONS_PROMPT, async (p) => hasWords(p.recognized.value ?? '') || p.attemptCount >= MAX_ATTEMPTS));
+    this.addDialog(textPrompt(REASONS_PROMPT, hasWords));
     this.addDialog(
       new WaterfallDialog('recursoSteps', [
         this.start.bind(this),
