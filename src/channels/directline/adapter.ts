@@ -1,28 +1,32 @@
-import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import { ActivityTypes, type Activity, type ChannelAccount, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { OwnChannelAdapter, waitFor } from '../own-adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
 
 /** Not a callable URL: replies are stored and polled, but Bot Framework code expects a stable value. */
 export const SERVICE_URL = 'urn:pqr-bot:directline';
 export const BOT_ACCOUNT = { id: 'pqr-bot', name: 'PQR', role: 'bot' } as const;
 
-export type TurnLogic = (context: TurnContext) => Promise<void>;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export type { TurnLogic } from '../inbound';
 
 /**
  * The web chat channel: replies are appended to the conversation's activity stream in the
  * database, where Web Chat picks them up by polling with its watermark.
  */
-export class DirectLineAdapter extends BotAdapter {
+export class DirectLineAdapter extends OwnChannelAdapter {
   constructor(private readonly store: DirectLineStore) {
-    super();
+    super({ name: 'Direct Line (web chat)', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL });
   }
 
-  /** Runs one turn for an activity that has already been recorded (it carries its stream id). */
-  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+  protected botAccount(): ChannelAccount {
+    return { ...BOT_ACCOUNT };
+  }
+
+  /** The user sees a proactive message on their next poll, so the conversation must exist. */
+  protected override async checkReference(reference: Partial<ConversationReference>): Promise<void> {
+    const conversationId = reference.conversation?.id;
+    if (!conversationId || !(await this.store.findConversation(conversationId))) {
+      throw new Error('Direct Line (web chat): unknown conversation in the conversation reference');
+    }
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -38,7 +42,7 @@ export class DirectLineAdapter extends BotAdapter {
     for (const activity of activities) {
       if (activity.type === 'delay') {
         await flush();
-        await sleep(typeof activity.value === 'number' ? activity.value : 1000);
+        await waitFor(activity);
         responses.push({ id: '' });
       } else if (activity.type === ActivityTypes.Trace || activity.type === ActivityTypes.InvokeResponse) {
         // Trace is for the Emulator only and an invoke response is never shown to the user.
@@ -59,27 +63,6 @@ export class DirectLineAdapter extends BotAdapter {
     return responses;
   }
 
-  async updateActivity(): Promise<void> {
-    throw new Error('Direct Line (web chat): updating a sent activity is not supported');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('Direct Line (web chat): deleting a sent activity is not supported');
-  }
-
-  /** Proactive messages (e.g. the operator's answer): the user sees them on their next poll. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const conversationId = reference.conversation?.id;
-    if (!conversationId || !(await this.store.findConversation(conversationId))) {
-      throw new Error('Direct Line (web chat): unknown conversation in the conversation reference');
-    }
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL },
-      { ...reference, bot: reference.bot ?? BOT_ACCOUNT, channelId: CHANNEL_ID, serviceUrl: SERVICE_URL },
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
 }
 
 /**

@@ -1,35 +1,32 @@
-import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse } from 'botbuilder';
+import { ActivityTypes, type Activity, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { OwnChannelAdapter, waitFor } from '../own-adapter';
 import type { TelegramApi } from './api';
 import type { ChatKeyboards, KeyboardRegistry } from './keyboards';
 import { toTelegramMessages, type ChannelHints, type RenderOptions } from './outbound';
 import { CHANNEL_ID, SERVICE_URL } from './update';
 
-export type TurnLogic = (context: TurnContext) => Promise<void>;
+export type { TurnLogic } from '../inbound';
 
 export interface TelegramAdapterOptions {
   /** The label of the "share my number" button, in the conversation's language. */
   contactButton: (locale: string | undefined) => string;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * The Telegram Bot API channel as a Bot Framework adapter: a recorded update becomes a turn, and
  * each activity the bot sends becomes one or more Telegram messages in the user's chat.
  */
-export class TelegramAdapter extends BotAdapter {
+export class TelegramAdapter extends OwnChannelAdapter {
   constructor(
     private readonly api: TelegramApi,
     private readonly keyboards: KeyboardRegistry,
     private readonly options: TelegramAdapterOptions,
   ) {
-    super();
+    super({ name: 'Telegram', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL });
   }
 
-  async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+  protected botAccount(): ChannelAccount {
+    return { id: this.api.botId, name: '', role: 'bot' };
   }
 
   /** One ResourceResponse per activity: the message_id of the (last) message it became. */
@@ -42,7 +39,7 @@ export class TelegramAdapter extends BotAdapter {
     try {
       for (const activity of activities) {
         if (activity.type === 'delay') {
-          await sleep(typeof activity.value === 'number' ? activity.value : 1000);
+          await waitFor(activity);
           responses.push({ id: '' });
           continue;
         }
@@ -77,23 +74,4 @@ export class TelegramAdapter extends BotAdapter {
     };
   }
 
-  async updateActivity(): Promise<void> {
-    throw new Error('Telegram: this bot does not edit sent messages');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('Telegram: this bot does not delete sent messages');
-  }
-
-  /** Proactive messages (e.g. the operator's answer) from a stored conversation reference. */
-  async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    if (!reference.conversation?.id) throw new Error('Telegram: the conversation reference has no conversation id');
-    const bot = reference.bot ?? { id: this.api.botId, name: '', role: 'bot' };
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL },
-      { ...reference, bot, channelId: CHANNEL_ID, serviceUrl: SERVICE_URL },
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
-  }
 }
