@@ -32,6 +32,18 @@ export abstract class OwnChannelAdapter extends BotAdapter {
     if (!reference.conversation?.id) throw new Error(`${this.channel.name}: the conversation reference has no conversation id`);
   }
 
+  /**
+   * True for what a chat app has nothing to show for: a delay (waited out here), typing, traces,
+   * invoke responses. The caller answers those with an empty id.
+   */
+  protected async nothingToShow(activity: Partial<Activity>): Promise<boolean> {
+    if (activity.type === 'delay') {
+      await waitFor(activity);
+      return true;
+    }
+    return activity.type !== ActivityTypes.Message;
+  }
+
   /** Runs one turn for an activity that has already been recorded. */
   async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
     await this.runMiddleware(new TurnContext(this, activity), logic);

@@ -1,5 +1,5 @@
-import { ActivityTypes, type Activity, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
-import { OwnChannelAdapter, waitFor } from '../own-adapter';
+import { type Activity, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { OwnChannelAdapter } from '../own-adapter';
 import type { TelegramApi } from './api';
 import type { ChatKeyboards, KeyboardRegistry } from './keyboards';
 import { toTelegramMessages, type ChannelHints, type RenderOptions } from './outbound';
@@ -38,13 +38,7 @@ export class TelegramAdapter extends OwnChannelAdapter {
     const responses: ResourceResponse[] = [];
     try {
       for (const activity of activities) {
-        if (activity.type === 'delay') {
-          await waitFor(activity);
-          responses.push({ id: '' });
-          continue;
-        }
-        // Typing, traces and invoke responses have nothing to show in the chat.
-        if (activity.type !== ActivityTypes.Message) {
+        if (await this.nothingToShow(activity)) {
           responses.push({ id: '' });
           continue;
         }

@@ -1,5 +1,5 @@
-import { ActivityTypes, type Activity, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
-import { OwnChannelAdapter, waitFor } from '../own-adapter';
+import { type Activity, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { OwnChannelAdapter } from '../own-adapter';
 import type { GraphClient } from './graph';
 import { CHANNEL_ID, SERVICE_URL } from './message';
 import { toWhatsAppMessages } from './outbound';
@@ -34,13 +34,7 @@ export class WhatsAppAdapter extends OwnChannelAdapter {
     if (!userId) throw new Error('WhatsApp: the turn has no conversation id');
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
-      if (activity.type === 'delay') {
-        await waitFor(activity);
-        responses.push({ id: '' });
-        continue;
-      }
-      // Typing, traces and invoke responses have nothing to show on WhatsApp.
-      if (activity.type !== ActivityTypes.Message) {
+      if (await this.nothingToShow(activity)) {
         responses.push({ id: '' });
         continue;
       }
