@@ -1,6 +1,6 @@
 import type { Db } from '../../src/storage';
-import { messages, optionsOf, signature, textOf, webhookPayload, type FakeGraph, type SentMessage } from '../helpers/fake-graph';
-import { waitFor, type PgDatabase } from '../helpers/instances';
+import { FakeGraph, messages, optionsOf, signature, textOf, webhookPayload, type SentMessage } from '../helpers/fake-graph';
+import { createPgDatabase, prepareWorkDir, startInstance, waitFor, type Instance, type PgDatabase } from '../helpers/instances';
 
 export const ACCESS_TOKEN = 'EAAscale-access-token';
 export const APP_SECRET = 'scale-app-secret-0123456789';
@@ -21,6 +21,35 @@ export function instanceEnv(db: PgDatabase, graph: FakeGraph, extra: Record<stri
     INBOUND_SWEEP_SECONDS: '1',
     ...extra,
   };
+}
+
+export interface Cluster {
+  db: PgDatabase;
+  graph: FakeGraph;
+  /** Instances "a" and "b", started from the same work directory. */
+  instances: Instance[];
+}
+
+/**
+ * Two instances of the app on one fresh PostgreSQL database and one fake Graph, started before the
+ * suite's tests and stopped after them. Read its fields inside the tests, once they have started.
+ */
+export function useTwoInstances(): Cluster {
+  const cluster = { instances: [] as Instance[] } as Cluster;
+  let workDir: { dir: string; remove(): void } | undefined;
+  beforeAll(async () => {
+    cluster.db = await createPgDatabase();
+    cluster.graph = await FakeGraph.start(ACCESS_TOKEN);
+    workDir = await prepareWorkDir();
+    cluster.instances = await Promise.all(['a', 'b'].map((name) => startInstance(name, workDir!.dir, instanceEnv(cluster.db, cluster.graph))));
+  });
+  afterAll(async () => {
+    await Promise.all(cluster.instances.map((instance) => instance.destroy()));
+    await cluster.graph?.close();
+    await cluster.db?.close();
+    workDir?.remove();
+  });
+  return cluster;
 }
 
 /** Posts one signed webhook to each URL at once, as Meta retrying on another node would; how many acknowledged it. */

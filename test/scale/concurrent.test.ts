@@ -1,6 +1,6 @@
-import { FakeGraph, messages, textOf, webhookPayload } from '../helpers/fake-graph';
-import { createPgDatabase, prepareWorkDir, startInstance, waitFor, type Instance, type PgDatabase } from '../helpers/instances';
-import { ACCESS_TOKEN, confirmationsOf, deliverTo, instanceEnv, PHONE_NUMBER_ID, phones, sequenceOf, WhatsAppUser } from './cluster';
+import { messages, textOf, webhookPayload } from '../helpers/fake-graph';
+import { waitFor, type Instance } from '../helpers/instances';
+import { confirmationsOf, deliverTo, PHONE_NUMBER_ID, phones, sequenceOf, useTwoInstances, WhatsAppUser } from './cluster';
 
 jest.setTimeout(120_000);
 
@@ -11,26 +11,10 @@ async function turnsRun(instance: Instance): Promise<number> {
 }
 
 describe('two instances on one PostgreSQL, every message delivered to both', () => {
-  let db: PgDatabase;
-  let graph: FakeGraph;
-  let workDir: { dir: string; remove(): void };
-  let instances: Instance[] = [];
-
-  beforeAll(async () => {
-    db = await createPgDatabase();
-    graph = await FakeGraph.start(ACCESS_TOKEN);
-    workDir = await prepareWorkDir();
-    instances = await Promise.all(['a', 'b'].map((name) => startInstance(name, workDir.dir, instanceEnv(db, graph))));
-  });
-
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.destroy()));
-    await graph?.close();
-    await db?.close();
-    workDir?.remove();
-  });
+  const cluster = useTwoInstances();
 
   it('files exactly one PQR per conversation, with unique gap-free CUNs and one confirmation each', async () => {
+    const { db, graph, instances } = cluster;
     const users = phones(20).map((phone) => new WhatsAppUser(phone, { urls: () => instances.map((i) => i.url), graph, prisma: db.prisma }));
     const cuns = await Promise.all(users.map((user) => user.fileReclamo()));
 
@@ -57,6 +41,7 @@ describe('two instances on one PostgreSQL, every message delivered to both', () 
   });
 
   it("answers a burst of one user's messages in order, one at a time, though they land on both instances", async () => {
+    const { db, graph, instances } = cluster;
     const script = ['hola', 'ayuda', 'menú', 'hola', 'cancelar', 'ayuda'];
     const urls = instances.map((i) => i.url);
     // The reference: the same messages, each sent only once the previous one was answered.

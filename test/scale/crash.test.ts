@@ -1,30 +1,13 @@
-import { FakeGraph } from '../helpers/fake-graph';
-import { createPgDatabase, prepareWorkDir, startInstance, waitFor, type Instance, type PgDatabase } from '../helpers/instances';
-import { ACCESS_TOKEN, confirmationsOf, instanceEnv, phones, sequenceOf, WhatsAppUser } from './cluster';
+import { waitFor } from '../helpers/instances';
+import { confirmationsOf, phones, sequenceOf, useTwoInstances, WhatsAppUser } from './cluster';
 
 jest.setTimeout(120_000);
 
 describe('kill -9 of one of two instances in the middle of 20 filings', () => {
-  let db: PgDatabase;
-  let graph: FakeGraph;
-  let workDir: { dir: string; remove(): void };
-  let instances: Instance[] = [];
-
-  beforeAll(async () => {
-    db = await createPgDatabase();
-    graph = await FakeGraph.start(ACCESS_TOKEN);
-    workDir = await prepareWorkDir();
-    instances = await Promise.all(['a', 'b'].map((name) => startInstance(name, workDir.dir, instanceEnv(db, graph))));
-  });
-
-  afterAll(async () => {
-    await Promise.all(instances.map((instance) => instance.destroy()));
-    await graph?.close();
-    await db?.close();
-    workDir?.remove();
-  });
+  const cluster = useTwoInstances();
 
   it('finishes every conversation on the survivor: one PQR each, its confirmation, nothing lost', async () => {
+    const { db, graph, instances } = cluster;
     const [victim, survivor] = instances;
     let live = [victim, survivor];
     let turns = 0;
