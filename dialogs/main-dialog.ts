@@ -66,7 +66,8 @@ export class MainDialog extends ComponentDialog {
     }
     const intent: Intent | null = clarified?.intent ?? menuIntent ?? (recognition.confidence >= INTENT_THRESHOLD ? recognition.intent : null);
     const cun = recognition.entities.cun;
-    if (intent === null) {
+    // A CUN alone says enough: an unsure message that carries one goes to its status.
+    if (intent === null && !cun) {
       const candidates = candidatesOf(recognition);
       if (candidates.length > 0) {
         const options: ClarifyOptions = { text, predicted: recognition.intent, confidence: recognition.confidence, candidates };

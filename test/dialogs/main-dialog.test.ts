@@ -232,6 +232,17 @@ describe('when the classifier is not sure, the bot asks instead of guessing', ()
     expect(await conversation.sayText('cancelar')).toContain('Listo, cancelé lo que estábamos haciendo.');
   });
 
+  it('an unsure message that carries a CUN goes to that PQR\'s status, as before', async () => {
+    const said = ['el asesor me dio el 0101-26-0000000042 y cual es la pagina web', 'me dieron 0101-26-0000000042 y quiero la página y el correo'].find(
+      (text) => bot.nlu.recognize(text).confidence < INTENT_THRESHOLD,
+    );
+    if (!said) throw new Error('no unsure text with a CUN in the list: add one the current model hesitates on');
+    const reply = await bot.conversation().sayText(said);
+    expect(reply).not.toContain('¿Cuál de estas opciones');
+    // The status lookup starts with its ownership check for that CUN.
+    expect(reply).toContain('escribe el número de documento o la línea móvil con la que radicaste esa PQR');
+  });
+
   it('text that fits nothing still gets the plain menu, with no guesses', async () => {
     const replies = await bot.conversation().say('qwerty asdf zxcv');
     expect(textOf(replies)).toMatch(/^No estoy seguro de haber entendido\. Puedo ayudarte/);
