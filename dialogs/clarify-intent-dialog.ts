@@ -1,6 +1,7 @@
 import { ComponentDialog, Dialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { anonymize, type Intent, type Recognition } from '../src/nlu';
-import { fold, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import type { Translate } from '../src/i18n';
+import { pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 
 export const CLARIFY_INTENT_DIALOG = 'clarifyIntentDialog';
 
@@ -44,20 +45,23 @@ export class ClarifyIntentDialog extends ComponentDialog {
     this.initialDialogId = 'clarifySteps';
   }
 
+  /** The buttons: each candidate's title, then "Otra cosa". */
+  private buttons(t: Translate, candidates: Intent[]): string[] {
+    return [...candidates.map((intent) => t(`intent.${intent}.title`)), t('clarify.other')];
+  }
+
   private async ask(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
     const { candidates } = step.options as ClarifyOptions;
     const options = candidates.map((intent) => t('clarify.option', { title: t(`intent.${intent}.title`), definition: t(`intent.${intent}.definition`) })).join('\n');
-    await step.context.sendActivity(withChoices(t('clarify.ask', { options }), [...candidates.map((intent) => t(`intent.${intent}.title`)), t('clarify.other')]));
+    await step.context.sendActivity(withChoices(t('clarify.ask', { options }), this.buttons(t, candidates)));
     return Dialog.EndOfTurn;
   }
 
   private async answer(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
     const options = step.options as ClarifyOptions;
-    const reply = fold(step.context.activity.text ?? '');
-    const titles = [...options.candidates.map((intent) => t(`intent.${intent}.title`)), t('clarify.other')];
-    const index = titles.findIndex((title, i) => fold(title) === reply || reply === String(i + 1));
+    const index = pickedButton(step.context.activity.text ?? '', this.buttons(t, options.candidates));
     if (index < 0) return step.endDialog({ reroute: true } satisfies Reroute);
     if (index === options.candidates.length) return step.endDialog({ other: true });
     const intent = options.candidates[index];

@@ -1,6 +1,6 @@
-import { ComponentDialog, ListStyle, WaterfallDialog, findChoices, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, findChoices, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { channelUser, textsFor, type DialogDeps } from './context';
-import { choicePrompt } from './prompts';
+import { choicePrompt, choose } from './prompts';
 
 export const CONSENT_DIALOG = 'consentDialog';
 /** Version of the privacy notice the user accepted; change it when the notice text changes. */
@@ -36,16 +36,16 @@ export class ConsentDialog extends ComponentDialog {
   private async ask(step: WaterfallStepContext) {
     if (await this.deps.pqr.hasConsent(channelUser(step.context))) return step.endDialog(true);
     const t = textsFor(step.context, this.deps);
-    const notice = t('consent.notice');
-    return step.prompt(CONSENT_PROMPT, {
-      prompt: notice,
-      retryPrompt: `${t('choice.retry')}\n${notice}`,
-      choices: [
+    return choose(
+      step,
+      t,
+      t('consent.notice'),
+      [
         { value: t('consent.accept'), synonyms: ['acepto', 'si', 'sí', 'autorizo', 'de acuerdo', 'ok', 'accept'] },
         { value: t('consent.decline'), synonyms: ['no', 'no acepto', 'no autorizo', 'rechazo', 'decline'] },
       ],
-      style: ListStyle.suggestedAction,
-    });
+      CONSENT_PROMPT,
+    );
   }
 
   private async record(step: WaterfallStepContext) {

@@ -43,6 +43,12 @@ export function fold(text: string): string {
     .replace(/\s+/g, ' ');
 }
 
+/** Which of the buttons a message picks, by its title or its number (1-based); -1 for none. */
+export function pickedButton(text: string, titles: string[]): number {
+  const folded = fold(text);
+  return titles.findIndex((title, i) => fold(title) === folded || folded === String(i + 1));
+}
+
 export type Command = 'cancel' | 'help' | 'menu';
 const COMMANDS: Record<string, Command> = {
   cancelar: 'cancel', cancela: 'cancel', cancelo: 'cancel', salir: 'cancel', cancel: 'cancel', stop: 'cancel', 'no quiero seguir': 'cancel',

@@ -3,7 +3,7 @@ import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type Dia
 import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
-import { fold, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import { pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
 import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
@@ -132,9 +132,8 @@ export class MainDialog extends ComponentDialog {
 
   /** The menu's buttons (by title or number) are routed without asking the classifier. */
   private menuIntent(context: TurnContext, text: string): Intent | null {
-    const folded = fold(text);
     const intents: Intent[] = ['radicar_pqr', 'consultar_estado', 'canales', 'ayuda'];
-    const index = this.menu(context).findIndex((title, i) => fold(title) === folded || folded === String(i + 1));
+    const index = pickedButton(text, this.menu(context));
     return index >= 0 ? intents[index] : null;
   }
 }

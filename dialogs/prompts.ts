@@ -52,9 +52,10 @@ export function ask(step: WaterfallStepContext, id: string, prompt: string, retr
   return step.prompt(id, { prompt, retryPrompt });
 }
 
-export function choose(step: WaterfallStepContext, t: Translate, text: string, choices: (string | Choice)[]) {
+/** Asks `text` with `choices` as buttons, on the shared choice prompt or on the dialog's own `promptId`. */
+export function choose(step: WaterfallStepContext, t: Translate, text: string, choices: (string | Choice)[], promptId = CHOICE_PROMPT) {
   const list: Choice[] = choices.map((c) => (typeof c === 'string' ? { value: c } : c));
-  return step.prompt(CHOICE_PROMPT, {
+  return step.prompt(promptId, {
     prompt: text,
     retryPrompt: `${t('choice.retry')}\n${text}`,
     choices: list,
