@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { MessageFactory, type Activity } from 'botbuilder';
 import type { Recognizer } from '../src/nlu';
 import type { Clock, PqrLifecycle, PqrService } from '../src/pqr';
+import type { HandoffService, Ratings } from '../src/handoff';
 import { resolveLocale, type Locale, type Texts, type Translate } from '../src/i18n';
 
 /** What every dialog receives from the composition root. */
@@ -14,6 +15,10 @@ export interface DialogDeps {
   defaultLocale: Locale;
   brands: { id: string; name: string }[];
   answerDays: number;
+  /** Live handoff to an agent; without it "hablar con un asesor" lists the other channels. */
+  handoffs?: HandoffService;
+  /** CSAT answers to "¿Cómo calificas la atención?". */
+  ratings?: Ratings;
 }
 
 export function localeOf(context: TurnContext, deps: DialogDeps): Locale {

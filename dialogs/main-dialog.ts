@@ -5,6 +5,8 @@ import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
 import { pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
+import { HandoffDialog, HANDOFF_DIALOG, relayToAgent } from './handoff-dialog';
+import { captureRating } from './rating-dialog';
 import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
 import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
 
@@ -21,6 +23,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new StatusDialog(deps));
     this.addDialog(new RecursoDialog(deps, (context) => this.showMenu(context)));
     this.addDialog(new ClarifyIntentDialog(deps));
+    this.addDialog(new HandoffDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.afterChild.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
@@ -30,6 +33,9 @@ export class MainDialog extends ComponentDialog {
     const set = new DialogSet(accessor);
     set.add(this);
     const dc = await set.createContext(context);
+    // An agent holds the conversation (the bot stays silent), or the message answers the rating question.
+    if (await relayToAgent(context, this.deps, () => this.showMenu(context))) return;
+    if (await captureRating(context, this.deps)) return;
     const t = textsFor(context, this.deps);
     if (await handleInterruption(dc, t, () => this.showMenu(context))) return;
     const result = await dc.continueDialog();
@@ -82,6 +88,7 @@ export class MainDialog extends ComponentDialog {
       const options: StatusOptions = { cun };
       return step.beginDialog(STATUS_DIALOG, options);
     }
+    if (intent === 'hablar_asesor' && this.deps.handoffs) return step.beginDialog(HANDOFF_DIALOG);
     if (intent === 'recurso') {
       const options: RecursoOptions = { cun };
       return step.beginDialog(RECURSO_DIALOG, options);

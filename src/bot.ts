@@ -1,6 +1,6 @@
 import { ActivityHandler, ConversationState, UserState, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import type { MainDialog } from '../dialogs';
+import { RECENT_TEXTS, type MainDialog } from '../dialogs';
 import { ETagConflictError } from './storage';
 
 /** Remembers how to reach the user later (conversation reference, last message, language). */
@@ -15,6 +15,10 @@ export interface InboundRecorder {
  */
 export const INBOUND_MESSAGE_ID = Symbol('inboundMessageId');
 
+/** The user's last messages kept for an agent's summary, and how much of each. */
+const RECENT_COUNT = 5;
+const RECENT_LENGTH = 300;
+
 /** Runs of one turn when saving its state finds it changed meanwhile (only while nothing was sent). */
 const STATE_ATTEMPTS = 3;
 
@@ -25,6 +29,7 @@ const STATE_ATTEMPTS = 3;
 export class PqrBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly lastInbound: StatePropertyAccessor<number>;
+  private readonly recentTexts: StatePropertyAccessor<string[]>;
   /**
    * Told when saving state finds that another turn saved it first. Messages of one conversation
    * run one at a time across instances, so this means a turn outlived its conversation's lease
@@ -41,8 +46,13 @@ export class PqrBot extends ActivityHandler {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
     this.lastInbound = conversationState.createProperty<number>('lastInboundMessageId');
+    this.recentTexts = conversationState.createProperty<string[]>('recentTexts');
 
     this.onMessage(async (context, next) => {
+      const text = context.activity.text?.trim();
+      const recent = [...(await this.recentTexts.get(context, [])), ...(text ? [text.slice(0, RECENT_LENGTH)] : [])].slice(-RECENT_COUNT);
+      await this.recentTexts.set(context, recent);
+      context.turnState.set(RECENT_TEXTS, recent);
       await this.dialog.run(context, this.dialogState);
       await next();
     });

@@ -9,6 +9,19 @@ import type { Terms } from './pqr/terms';
 const optional = z.string().trim().min(1).optional();
 const days = (fallback: number) => z.coerce.number().int().min(1).max(60).default(fallback);
 
+/** "HH:MM-HH:MM", the start before the end. */
+const hoursRange = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM-HH:MM')
+  .transform((raw, ctx) => {
+    const [from, to] = raw.split('-').map((hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)));
+    if (from >= to) {
+      ctx.addIssue({ code: 'custom', message: 'the opening time must be before the closing time' });
+      return z.NEVER;
+    }
+    return { from, to };
+  });
+
 const brandList = z
   .string()
   .default('vozz:Vozz Móvil:0101,andes:Andes Cel:0102')
@@ -95,6 +108,22 @@ const schema = z.object({
   INBOUND_SWEEP_SECONDS: z.coerce.number().int().min(1).default(10),
   /** On SIGTERM, how long turns in flight may take to finish before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(25),
+
+  /** Live handoff: agents' hours on business days (America/Bogota), and on Saturdays when set. */
+  HANDOFF_HOURS: hoursRange.default({ from: 8 * 60, to: 18 * 60 }),
+  HANDOFF_SATURDAY_HOURS: hoursRange.optional(),
+  /** With this many conversations waiting, new requests are offered filing or a callback instead. */
+  HANDOFF_MAX_QUEUE: z.coerce.number().int().min(1).default(10),
+  /** A user waiting longer than this is told so and offered filing or a callback. */
+  HANDOFF_MAX_WAIT_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** An agent's hold lapses back to the queue this long after their inbox stopped answering (tab closed). */
+  HANDOFF_HOLD_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(120),
+  /** An agent counts as online this long after their last event stream or heartbeat. */
+  HANDOFF_ONLINE_SECONDS: z.coerce.number().int().min(10).default(60),
+  /** Minutes an agent takes per conversation, for the expected wait the bot announces. */
+  HANDOFF_AVERAGE_MINUTES: z.coerce.number().int().min(1).default(6),
+  /** An approved WhatsApp template without parameters ("Un asesor te respondió…"), sent first when an agent writes after the 24-hour window closed. */
+  WHATSAPP_HANDOFF_TEMPLATE_NAME: z.string().trim().min(1).default('pqr_asesor'),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -129,6 +158,19 @@ export interface Config {
   };
   /** Recorded messages across instances: conversation lease, sweep for orphaned messages, shutdown grace. */
   inbound: { leaseMs: number; sweepMs: number; shutdownMs: number };
+  /** Live handoff to agents: hours (minutes of the Bogotá day), queue limits, hold and presence timeouts. */
+  handoff: HandoffSettings;
+}
+
+export interface HandoffSettings {
+  hours: { from: number; to: number };
+  saturdayHours?: { from: number; to: number };
+  maxQueue: number;
+  maxWaitMs: number;
+  holdTimeoutMs: number;
+  onlineMs: number;
+  averageMinutes: number;
+  whatsappTemplate: { name: string; language: string };
 }
 
 export class ConfigError extends Error {}
@@ -191,5 +233,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       schedulerIntervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000,
     },
     inbound: { leaseMs: env.CONVERSATION_LEASE_SECONDS * 1000, sweepMs: env.INBOUND_SWEEP_SECONDS * 1000, shutdownMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
+    handoff: {
+      hours: env.HANDOFF_HOURS,
+      saturdayHours: env.HANDOFF_SATURDAY_HOURS,
+      maxQueue: env.HANDOFF_MAX_QUEUE,
+      maxWaitMs: env.HANDOFF_MAX_WAIT_MINUTES * 60_000,
+      holdTimeoutMs: env.HANDOFF_HOLD_TIMEOUT_SECONDS * 1000,
+      onlineMs: env.HANDOFF_ONLINE_SECONDS * 1000,
+      averageMinutes: env.HANDOFF_AVERAGE_MINUTES,
+      whatsappTemplate: { name: env.WHATSAPP_HANDOFF_TEMPLATE_NAME, language: env.WHATSAPP_TEMPLATE_LANGUAGE },
+    },
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { MainDialog } from '../dialogs';
+import { askAboutAnswer, createHandoffs, type HandoffOptions, type HandoffParts } from './handoff';
 import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
@@ -62,6 +63,8 @@ export interface App {
 
 export interface BotParts {
   bot: PqrBot;
+  /** Present when `buildBot` was given `handoff` options (the server always does). */
+  handoffs?: HandoffParts;
   pqr: PqrService;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
@@ -71,7 +74,13 @@ export interface BotParts {
 }
 
 /** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
-export async function buildBot(config: Config, db: Database, clock: Clock, nluCacheFile = path.resolve('data', 'nlu-model.json')): Promise<BotParts> {
+export async function buildBot(
+  config: Config,
+  db: Database,
+  clock: Clock,
+  nluCacheFile = path.resolve('data', 'nlu-model.json'),
+  options: { handoff?: Pick<HandoffOptions, 'logger' | 'kick' | 'leader'> } = {},
+): Promise<BotParts> {
   const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
   await pqr.syncBrands();
@@ -89,6 +98,20 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     recursoDays: config.terms.recursoDays,
     sicDays: config.terms.sicTransferDays,
   });
+  const handoffs = options.handoff
+    ? await createHandoffs({
+        ...options.handoff,
+        db,
+        databaseUrl: config.databaseUrl,
+        clock,
+        calendar,
+        pqr,
+        texts,
+        defaultLocale: config.defaultLocale,
+        settings: config.handoff,
+        sweepMs: config.notify.schedulerIntervalMs,
+      })
+    : undefined;
   const dialog = new MainDialog({
     pqr,
     lifecycle,
@@ -98,10 +121,12 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     defaultLocale: config.defaultLocale,
     brands: config.operator.brands,
     answerDays: config.terms.answerDays,
+    handoffs: handoffs?.service,
+    ratings: handoffs?.ratings,
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, nlu, texts, conversations };
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), handoffs, pqr, lifecycle, calendar, nlu, texts, conversations };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -111,7 +136,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, texts, conversations } = await buildBot(config, db, clock, options.nluCacheFile);
+  // Agent messages and the bot's handoff notices leave through the outbox, built further down.
+  let kickOutbox = () => undefined as void;
+  const leases = new Leases(db.prisma);
+  const { bot, pqr, lifecycle, calendar, texts, conversations, handoffs } = await buildBot(config, db, clock, options.nluCacheFile, {
+    handoff: { logger, kick: () => kickOutbox(), leader: () => leases.claim('scheduler:handoff', config.notify.schedulerIntervalMs * 1.5) },
+  });
 
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
@@ -126,8 +156,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     stateConflicts.inc({ channel, retried: String(retried) });
     logger.warn({ channel, retried }, 'conversation state was saved by another turn meanwhile');
   };
-  // Every instance on the database shares these: one instance at a time per conversation, one scheduler tick per interval.
-  const leases = new Leases(db.prisma);
+  // Every instance on the database shares the leases: one instance at a time per conversation, one scheduler tick per interval.
   const inbound = { leases, leaseMs: config.inbound.leaseMs };
   const server = createHttpServer({
     name: 'pqr-bot',
@@ -195,7 +224,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     texts,
     defaultLocale: config.defaultLocale,
     logger,
-    lifecycle,
+    lifecycle: {
+      markOverdue: () => lifecycle.markOverdue(),
+      // Once the answer reached the user, they are asked once how the service was.
+      markNotified: async (pqrId, at, proof) => {
+        await lifecycle.markNotified(pqrId, at, proof);
+        await askAboutAnswer(db.prisma, handoffs!.ratings, pqrId);
+      },
+    },
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
@@ -208,10 +244,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     notify.outbox.register('whatsapp', whatsAppSender({ adapter: whatsapp.adapter, templates, template: config.notify.whatsappTemplate, clock }));
   }
   conversations.onRelease(() => notify.outbox.kick());
+  kickOutbox = () => notify.outbox.kick();
   notify.start();
+  handoffs!.start();
 
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
-  registerBackoffice(server, {
+  const backoffice = registerBackoffice(server, {
     prisma: db.prisma,
     lifecycle,
     calendar,
@@ -223,6 +261,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sessionSecret: config.backoffice.sessionSecret ?? randomBytes(32).toString('hex'),
     sessionTtlSeconds: config.backoffice.sessionTtlSeconds,
     trustProxy: config.webchat.newConversations.trustProxy,
+    handoffs: handoffs!,
   });
 
   return {
@@ -246,12 +285,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       return (await webchat.resumePending()) + ((await whatsapp?.resumePending()) ?? 0) + ((await telegram?.resumePending()) ?? 0);
     },
     async close() {
+      // Agents' inbox streams never end by themselves; their holds lapse back to the queue if nobody reconnects.
+      backoffice.closeStreams();
       await stopListening(server, config.inbound.shutdownMs / 2);
       await webchat.idle();
       await whatsapp?.idle();
       await telegram?.close();
       await botframework.idle();
       await notify.stop();
+      await handoffs!.stop();
       await db.close();
     },
   };

@@ -3,7 +3,9 @@ import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, PqrLifecycle, Terms } from '../pqr';
 import type { Db } from '../storage';
 import { SessionSigner } from './auth';
+import type { HandoffParts } from '../handoff';
 import { CaseQueries } from './cases';
+import { registerHandoffRoutes } from './handoffs';
 import { registerPageRoutes, PAGE_PATH } from './page';
 import { API_PATH, registerApiRoutes } from './routes';
 
@@ -29,11 +31,16 @@ export interface BackofficeDeps {
   sessionTtlSeconds: number;
   /** Behind a load balancer: client IPs (for the sign-in limit) come from X-Forwarded-For. */
   trustProxy?: boolean;
+  /** The live inbox and CSAT results. */
+  handoffs: HandoffParts;
 }
 
-/** The agents' back office: the page at /backoffice and the REST API under /api/backoffice. */
-export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
-  registerApiRoutes(server, {
+/**
+ * The agents' back office: the page at /backoffice and the REST API under /api/backoffice.
+ * Returns what ends the inbox's open event streams, for shutdown.
+ */
+export function registerBackoffice(server: Server, deps: BackofficeDeps): { closeStreams: () => void } {
+  const kit = registerApiRoutes(server, {
     prisma: deps.prisma,
     lifecycle: deps.lifecycle,
     cases: new CaseQueries(deps.prisma, deps.calendar, deps.lifecycle, deps.terms),
@@ -45,9 +52,11 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
     operatorName: deps.operatorName,
     trustProxy: deps.trustProxy,
   });
+  const closeStreams = registerHandoffRoutes(server, { kit, handoffs: deps.handoffs, clock: deps.clock, logger: deps.logger, keepAliveMs: Math.min(15_000, deps.handoffs.service.holdTimeoutMs / 3) });
   registerPageRoutes(server);
   deps.logger.info(
     { bootstrapToken: deps.bootstrapToken ? 'set' : 'not set' },
     `back office on: page at ${PAGE_PATH}, API at ${API_PATH}${deps.bootstrapToken ? ' (BACKOFFICE_TOKEN accepted as a supervisor bearer)' : ' (BACKOFFICE_TOKEN not set: sign in with an agent from npm run agent:create)'}`,
   );
+  return { closeStreams };
 }

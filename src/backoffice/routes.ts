@@ -49,7 +49,7 @@ function bearer(req: Request): string {
 }
 
 /** The JSON object a POST carries; malformed JSON was already refused (400) by the server's body parser. */
-function jsonBody(req: Request): Record<string, unknown> {
+export function jsonBody(req: Request): Record<string, unknown> {
   let body: unknown = (req as { body?: unknown }).body;
   if (Buffer.isBuffer(body)) body = body.toString('utf8');
   if (typeof body === 'string') {
@@ -63,7 +63,7 @@ function jsonBody(req: Request): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function queryValue(req: Request, name: string): string | undefined {
+export function queryValue(req: Request, name: string): string | undefined {
   const value = (req.query as Record<string, unknown> | undefined)?.[name];
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string') throw new HttpError(400, 'bad_request', `"${name}" must be given once`);
@@ -104,7 +104,15 @@ function clientIp(req: Request, trustProxy: boolean): string {
   return forwarded || req.socket?.remoteAddress || 'unknown';
 }
 
-export function registerApiRoutes(server: Server, ctx: ApiContext): void {
+type Handler = (req: Request, res: Response, who: Principal | null) => Promise<{ status: number; body: unknown } | void>;
+
+/** What other back-office route files build on: the same authentication, roles and error answers. */
+export interface RouteKit {
+  route(name: string, roles: readonly Role[] | null, handler: Handler): (req: Request, res: Response) => Promise<void>;
+  authenticate(req: Request): Promise<Principal>;
+}
+
+export function registerApiRoutes(server: Server, ctx: ApiContext): RouteKit {
   // Password guessing: failed sign-ins are counted per e-mail and per client IP, across instances.
   const loginGuards = {
     email: new AttemptGuard(ctx.prisma, ctx.clock, 'login-email', LOGIN_EMAIL_LIMIT),
@@ -127,7 +135,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   };
 
   const route =
-    (name: string, roles: readonly Role[] | null, handler: (req: Request, res: Response, who: Principal | null) => Promise<{ status: number; body: unknown } | void>) =>
+    (name: string, roles: readonly Role[] | null, handler: Handler) =>
     async (req: Request, res: Response): Promise<void> => {
       res.header('Cache-Control', 'no-store');
       res.header('X-Content-Type-Options', 'nosniff');
@@ -278,4 +286,6 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       });
     }),
   );
+
+  return { route, authenticate };
 }

@@ -1,4 +1,4 @@
-import type { ConversationReference, TurnContext } from 'botbuilder';
+import { MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Outbound, Sender } from './dispatcher';
 
 /** What a channel adapter offers for proactive messages (every BotAdapter of this project has it). */
@@ -15,15 +15,15 @@ export function referenceOf(message: Outbound, fallback?: (userId: string) => Pa
   throw new Error('no conversation reference for this user yet');
 }
 
-/** Sends the text into the conversation as the bot; returns the id the channel gave the activity. */
-export async function sendProactive(adapter: ProactiveAdapter, reference: Partial<ConversationReference>, text: string): Promise<string> {
+/** Sends the text (with `choices` as buttons) into the conversation as the bot; returns the id the channel gave the activity. */
+export async function sendProactive(adapter: ProactiveAdapter, reference: Partial<ConversationReference>, text: string, choices: string[] = []): Promise<string> {
   let externalId = '';
   let failure: unknown;
   await adapter.continueConversation(reference, async (context) => {
     // Caught here, not thrown: an adapter's onTurnError would apologise to the user and swallow
     // the error, and the dispatcher must see the failure to retry.
     try {
-      externalId = (await context.sendActivity(text))?.id ?? '';
+      externalId = (await context.sendActivity(choices.length ? MessageFactory.suggestedActions(choices, text) : text))?.id ?? '';
     } catch (error) {
       failure = error;
     }
@@ -40,7 +40,7 @@ export function chatSender(adapter: ProactiveAdapter): Sender {
   return {
     proof: 'send',
     async send(message) {
-      return { status: 'sent', externalId: await sendProactive(adapter, referenceOf(message), message.text) };
+      return { status: 'sent', externalId: await sendProactive(adapter, referenceOf(message), message.text, message.choices) };
     },
   };
 }

@@ -15,6 +15,8 @@ export interface Outbound {
   /** What the user reads (empty for kinds that are not texts, such as a WhatsApp template). */
   text: string;
   vars: Vars;
+  /** Buttons under the text (`payload.choices`, text keys rendered in the user's language). */
+  choices: string[];
   /** Texts in the user's language, for anything else the channel has to say (an e-mail's subject). */
   t: Translate;
   /** The channel user the row is for, when known: conversation reference, last inbound time. */
@@ -275,7 +277,8 @@ export class OutboxDispatcher {
     const t = texts.for(resolveLocale(identity?.locale ?? undefined, defaultLocale));
     const vars = (payload.vars ?? {}) as Vars;
     const text = typeof payload.key === 'string' ? t(payload.key, vars) : '';
-    return { row, payload, text, vars, t, identity };
+    const choices = Array.isArray(payload.choices) ? payload.choices.filter((k): k is string => typeof k === 'string').map((key) => t(key)) : [];
+    return { row, payload, text, vars, choices, t, identity };
   }
 
   /** The addressee: the chat user of `<channel>:<userId>`, or for e-mail the identity that filed the PQR. */

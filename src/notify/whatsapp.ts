@@ -66,14 +66,16 @@ export function whatsAppSender(deps: { adapter: ProactiveAdapter; templates: Tem
       }
       const lastInbound = message.identity?.lastInboundAt;
       if (!lastInbound || deps.clock.now().getTime() - lastInbound.getTime() > WINDOW_MS) {
+        // A message may name its own template (an agent's reply has no CUN to put in the answer's one).
+        const own = message.payload.template as TemplateSettings | undefined;
         return {
           status: 'held',
           reason: 'whatsapp 24-hour window closed',
-          prelude: { kind: 'template', payload: { ...deps.template, parameters: message.vars.cun === undefined ? [] : [String(message.vars.cun)] } },
+          prelude: { kind: 'template', payload: own ? { ...own, parameters: [] } : { ...deps.template, parameters: message.vars.cun === undefined ? [] : [String(message.vars.cun)] } },
         };
       }
       const reference = referenceOf(message, (id) => ({ conversation: { id, isGroup: false, conversationType: 'personal', name: '' }, user: { id, name: '' } }));
-      return { status: 'sent', externalId: await sendProactive(deps.adapter, reference, message.text) };
+      return { status: 'sent', externalId: await sendProactive(deps.adapter, reference, message.text, message.choices) };
     },
   };
 }
