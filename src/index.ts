@@ -49,6 +49,8 @@ export interface App {
   botframework: BotFrameworkChannel;
   /** The outbox dispatcher (`notify.outbox.runOnce()`, `kick()`) and the deadline scheduler (`notify.scheduler.tick()`). */
   notify: Notifications;
+  /** Live handoff to agents (`handoffs.service.sweep()` checks lapsed holds and long waits) and CSAT. */
+  handoffs: HandoffParts;
   logger: Logger;
   /** Logs a failed turn (no personal data) and apologises to the user on their channel. */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
@@ -279,6 +281,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     telegram,
     botframework,
     notify,
+    handoffs: handoffs!,
     logger,
     onTurnError,
     async resumePending() {

@@ -273,7 +273,7 @@ export class HandoffService {
     const type = body.type;
     if (typeof type !== 'string' || !(PQR_TYPES as readonly string[]).includes(type)) throw new HandoffError(400, 'bad_request', `"type" must be one of ${PQR_TYPES.join(', ')}`);
     const description = requireText(body.description, 5000, 'description');
-    const customer = body.customer === undefined ? await this.deps.pqr.knownCustomer(handoff) : parseCustomer(body.customer);
+    const customer = body.customer === undefined ? await this.deps.pqr.knownCustomer({ channel: handoff.channel, userId: handoff.userId }) : parseCustomer(body.customer);
     if (!customer) throw new HandoffError(400, 'customer_required', 'The user is not known yet: give "customer" (subscriber brandId and line, or a non-customer\'s name, document and e-mail)');
     const digest = createHash('sha256').update(`${type}\n${description}`).digest('base64url');
     const filed = await this.deps.pqr.file({
@@ -306,7 +306,7 @@ export class HandoffService {
 
   /** The user's open PQRs, for the agent's look-up. */
   async pqrsOf(user: ChatUser): Promise<PqrSummary[]> {
-    return this.deps.pqr.openFor(user);
+    return this.deps.pqr.openFor({ channel: user.channel, userId: user.userId });
   }
 
   async require(id: number, tx: Tx | Db = this.deps.prisma): Promise<HandoffRow> {
