@@ -1,0 +1,91 @@
+import { startTestApp, type RunningApp } from '../helpers/app';
+import { EventStream } from '../helpers/sse';
+import { call } from '../backoffice/helpers';
+import { DirectLineUser } from '../notify/directline-client';
+
+const BOOTSTRAP = 'handoff-webchat-bootstrap-token-01234567';
+
+describe('live handoff to an agent on web chat (Direct Line)', () => {
+  let running: RunningApp;
+  const api = (method: string, path: string, json?: unknown) => call(running.url, method, path, { token: BOOTSTRAP, json });
+
+  beforeAll(async () => {
+    running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP, OUTBOX_POLL_MS: '60000' });
+  });
+
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  const settle = async () => {
+    await running.app.webchat.idle();
+    await running.app.notify.outbox.runOnce();
+  };
+
+  it('relays both ways live, and asks for a rating after the conversation and again after the answer to a PQR, once each', async () => {
+    const inbox = await EventStream.open(`${running.url}/api/backoffice/inbox/events`, BOOTSTRAP);
+    const user = await DirectLineUser.connect(running.url);
+    try {
+      await user.say('quiero hablar con un asesor');
+      await user.waitForBot('¿Autorizas el tratamiento de tus datos');
+      await user.say('Acepto');
+      await user.waitForBot('te paso con una persona de nuestro equipo');
+      await inbox.waitFor((e) => e.event === 'queue' && e.data.waiting === 1);
+
+      const [item] = (await api('GET', '/handoffs?state=waiting')).body.items;
+      expect(item.channel).toBe('webchat');
+      const live = await EventStream.open(`${running.url}/api/backoffice/handoffs/${item.id}/events`, BOOTSTRAP);
+      try {
+        expect((await api('POST', `/handoffs/${item.id}/take`)).status).toBe(200);
+        await settle();
+        await user.waitForBot('tomó tu conversación');
+        await api('POST', `/handoffs/${item.id}/messages`, { text: 'Hola, ¿cuál es tu consulta?' });
+        await settle();
+        await user.waitForBot('Hola, ¿cuál es tu consulta?');
+        const before = (await user.botTexts()).length;
+        await user.say('Quiero saber por qué me subieron el plan');
+        await live.waitFor((e) => e.event === 'message' && e.data.from === 'user' && e.data.text === 'Quiero saber por qué me subieron el plan');
+        await running.app.webchat.idle();
+        expect((await user.botTexts()).length).toBe(before);
+        expect((await api('POST', `/handoffs/${item.id}/close`, { note: 'Consulta resuelta' })).status).toBe(200);
+        await settle();
+        await user.waitForBot('¿Cómo calificas la atención?');
+      } finally {
+        await live.close();
+      }
+
+      // A "7" is no score: the question is dropped and the message goes on as any other.
+      await user.say('7');
+      await running.app.webchat.idle();
+      expect((await user.botTexts()).slice(-1)[0]).not.toContain('Gracias por calificarnos');
+      expect(await running.db.prisma.rating.findFirst({ where: { handoffId: item.id } })).toMatchObject({ state: 'dismissed', score: null });
+
+      // The operator answers a PQR of this user: once the answer is delivered they are asked about it.
+      const filed = await running.app.pqr.file({
+        type: 'peticion',
+        description: 'Solicito copia del contrato',
+        user: { channel: 'webchat', userId: user.userId },
+        customer: { kind: 'non_customer', fullName: 'Ana Pérez', documentType: 'CC', documentNumber: '1015123456', email: 'ana@example.com' },
+        notifyChannel: 'webchat',
+        notifyAddress: `webchat:${user.userId}`,
+      });
+      expect((await api('POST', `/pqrs/${filed.cun}/answer`, { text: 'Adjuntamos la copia del contrato.', outcome: 'favorable' })).status).toBe(200);
+      await settle();
+      await settle();
+      await user.waitForBot('Adjuntamos la copia del contrato.');
+      const asked = (await user.botTexts()).filter((text) => text.includes('¿Cómo calificas la atención?'));
+      expect(asked).toHaveLength(2);
+      await user.say('5');
+      await user.waitForBot('¡Gracias por calificarnos!');
+      await user.say('No, gracias');
+      await user.waitForBot('¡Gracias! Tu opinión nos ayuda a mejorar.');
+      // The answer is delivered again by nobody, but if the trigger fires twice the question is not repeated.
+      expect(await running.app.handoffs.ratings.ask({ subject: 'answer', user: { channel: 'webchat', userId: user.userId }, pqrId: (await running.db.prisma.pqr.findUniqueOrThrow({ where: { cun: filed.cun } })).id })).toBe(false);
+
+      const ratings = await api('GET', '/ratings?from=2026-11-23&to=2026-11-23');
+      expect(ratings.body.items).toEqual([expect.objectContaining({ score: 5, comment: null, subject: 'answer', cun: filed.cun, handoffId: null, channel: 'webchat' })]);
+    } finally {
+      await inbox.close();
+    }
+  });
+});
