@@ -88,7 +88,7 @@ export class PostgresEvents implements LiveEvents {
   }
 
   async publish(handoffId: number): Promise<void> {
-    await this.prisma.$queryRaw`SELECT pg_notify(${CHANNEL}, ${String(handoffId)})`;
+    await this.prisma.$executeRaw`SELECT pg_notify(${CHANNEL}, ${String(handoffId)})`;
   }
 
   subscribe(listener: HandoffListener): () => void {

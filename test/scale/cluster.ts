@@ -34,14 +34,14 @@ export interface Cluster {
  * Two instances of the app on one fresh PostgreSQL database and one fake Graph, started before the
  * suite's tests and stopped after them. Read its fields inside the tests, once they have started.
  */
-export function useTwoInstances(): Cluster {
+export function useTwoInstances(extraEnv: Record<string, string> = {}): Cluster {
   const cluster = { instances: [] as Instance[] } as Cluster;
   let workDir: { dir: string; remove(): void } | undefined;
   beforeAll(async () => {
     cluster.db = await createPgDatabase();
     cluster.graph = await FakeGraph.start(ACCESS_TOKEN);
     workDir = await prepareWorkDir();
-    cluster.instances = await Promise.all(['a', 'b'].map((name) => startInstance(name, workDir!.dir, instanceEnv(cluster.db, cluster.graph))));
+    cluster.instances = await Promise.all(['a', 'b'].map((name) => startInstance(name, workDir!.dir, instanceEnv(cluster.db, cluster.graph, extraEnv))));
   });
   afterAll(async () => {
     await Promise.all(cluster.instances.map((instance) => instance.destroy()));
