@@ -72,12 +72,13 @@ export async function createHandoffs(options: HandoffOptions): Promise<HandoffPa
   };
 }
 
-/**
- * After the operator's answer reached the user (the proof of notification), the rating question
- * goes to the chat the PQR was filed from; a PQR filed by e-mail only has no chat to ask in.
- */
+/** After the operator's answer reached the user in the chat (the proof of notification), the rating question follows it there. */
 export async function askAboutAnswer(prisma: Database['prisma'], ratings: Ratings, pqrId: number): Promise<void> {
-  const pqr = await prisma.pqr.findUnique({ where: { id: pqrId }, select: { cun: true, status: true, notifiedAt: true, identity: { select: { channel: true, userId: true } } } });
-  if (!pqr?.identity || !pqr.notifiedAt || pqr.identity.channel === 'email') return;
-  await ratings.ask({ subject: 'answer', user: pqr.identity, pqrId, cun: pqr.cun });
+  const pqr = await prisma.pqr.findUnique({ where: { id: pqrId }, select: { cun: true, notifiedAt: true, notifyChannel: true, identity: { select: { channel: true, userId: true } } } });
+  // Asked where the answer was read: an answer sent by e-mail has no chat to ask in.
+  if (!pqr?.identity || !pqr.notifiedAt || pqr.notifyChannel !== pqr.identity.channel) return;
+  // The score counts for the agent who answered.
+  const answered = await prisma.pqrEvent.findFirst({ where: { pqrId, action: 'respondida' }, orderBy: { seq: 'desc' }, select: { actor: true } });
+  const agentId = /^agent:(\d+)$/.exec(answered?.actor ?? '')?.[1];
+  await ratings.ask({ subject: 'answer', user: pqr.identity, pqrId, cun: pqr.cun, agentId: agentId ? Number(agentId) : null });
 }
