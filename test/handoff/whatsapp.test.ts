@@ -206,6 +206,30 @@ describe('live handoff to an agent on WhatsApp', () => {
     expect(textsOf(await user.say('menú'))).toContain('¿Qué quieres hacer?');
   });
 
+  it('tells a user who waited too long and offers filing or a callback; as a callback the bot serves them meanwhile', async () => {
+    expect((await api(laura, 'POST', '/inbox/heartbeat')).status).toBe(200);
+    const user = new WhatsAppUser(running, graph, IDS, '573104440004', clock);
+    expect(textsOf(await user.tap(await user.say('quiero hablar con un asesor'), /^Acepto$/))).toContain('te paso con una persona');
+    const items = (await api(laura, 'GET', '/handoffs?state=waiting')).body.items as { id: number; kind: string }[];
+    const mine = items.reduce((a, b) => (b.id > a.id ? b : a));
+    expect(mine.kind).toBe('live');
+
+    clock.advance(running.app.config.handoff.maxWaitMs + 60_000);
+    await signIn();
+    const sent = graph.sent(user.waId).length;
+    expect((await running.app.handoffs.service.sweep()).told).toBeGreaterThanOrEqual(1);
+    const told = await pushed(user, sent);
+    expect(textsOf(told)).toContain('Llevas más de 15 minutos esperando');
+    // Told once, however often the sweep runs.
+    await running.app.handoffs.service.sweep();
+    expect(await pushed(user, sent)).toHaveLength(told.length);
+
+    expect(textsOf(await user.tap(told, /^Que me contacten$/))).toContain('un asesor te escribirá por este chat apenas pueda');
+    const after = (await api(laura, 'GET', `/handoffs/${mine.id}`)).body;
+    expect(after).toMatchObject({ state: 'waiting', kind: 'callback' });
+    expect(textsOf(await user.say('menú'))).toContain('¿Qué quieres hacer?');
+  });
+
   it('refuses bad inbox requests with a reason', async () => {
     expect((await call(running.url, 'GET', '/handoffs')).status).toBe(401);
     expect((await api(laura, 'GET', '/handoffs?state=lost')).status).toBe(400);
