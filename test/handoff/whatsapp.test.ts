@@ -43,6 +43,8 @@ describe('live handoff to an agent on WhatsApp', () => {
   beforeEach(async () => {
     clock.set(MONDAY_10AM);
     await signIn();
+    // Laura's inbox is open: an agent is online.
+    await api(laura, 'POST', '/inbox/heartbeat');
   });
   const signIn = async () => {
     laura = await login(running.url, 'laura@operador.co', 'laura-password-123');
@@ -174,9 +176,22 @@ describe('live handoff to an agent on WhatsApp', () => {
     const user = new WhatsAppUser(running, graph, IDS, '573104440002', clock);
     await user.tap(await user.say('quiero hablar con un asesor'), /^Acepto$/);
     const [item] = (await api(pedro, 'GET', '/handoffs?state=waiting')).body.items;
-    expect((await api(pedro, 'POST', `/handoffs/${item.id}/take`)).status).toBe(200);
+    // Both click "Tomar" at the same moment: exactly one gets it.
+    const takes = await Promise.all([api(pedro, 'POST', `/handoffs/${item.id}/take`), api(laura, 'POST', `/handoffs/${item.id}/take`)]);
+    expect(takes.map((r) => r.status).sort()).toEqual([200, 409]);
 
-    // Pedro's tab is gone: nothing renews his hold.
+    // Someone else's CUN mentioned in the chat: the transcript must not join that expediente.
+    const stranger = await running.app.pqr.file({
+      type: 'peticion',
+      description: 'Petición de otra persona',
+      user: { channel: 'whatsapp', userId: '573109990000' },
+      customer: { kind: 'subscriber', brandId: 'vozz', line: '3109990000' },
+      notifyChannel: 'whatsapp',
+      notifyAddress: 'whatsapp:573109990000',
+    });
+    expect(await user.say(`mi CUN es ${stranger.cun}`)).toEqual([]);
+
+    // The agent's tab is gone: nothing renews the hold.
     clock.advance(running.app.config.handoff.holdTimeoutMs + 1000);
     const sent = graph.sent(user.waId).length;
     expect((await running.app.handoffs.service.sweep()).requeued).toBeGreaterThanOrEqual(1);
@@ -190,6 +205,8 @@ describe('live handoff to an agent on WhatsApp', () => {
     const reply = await api(laura, 'POST', `/handoffs/${item.id}/messages`, { text: '¿Hola?' });
     expect(reply.status).toBe(409);
     expect(reply.body.error.code).toBe('closed');
+    const events = await running.db.prisma.pqrEvent.findMany({ where: { pqr: { cun: stranger.cun } } });
+    expect(events.map((e) => e.action)).toEqual(['radicada']);
   });
 
   it('outside business hours offers filing now or a callback, and the callback waits in the queue', async () => {
@@ -207,7 +224,6 @@ describe('live handoff to an agent on WhatsApp', () => {
   });
 
   it('tells a user who waited too long and offers filing or a callback; as a callback the bot serves them meanwhile', async () => {
-    expect((await api(laura, 'POST', '/inbox/heartbeat')).status).toBe(200);
     const user = new WhatsAppUser(running, graph, IDS, '573104440004', clock);
     expect(textsOf(await user.tap(await user.say('quiero hablar con un asesor'), /^Acepto$/))).toContain('te paso con una persona');
     const items = (await api(laura, 'GET', '/handoffs?state=waiting')).body.items as { id: number; kind: string }[];
