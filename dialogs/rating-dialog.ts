@@ -4,7 +4,12 @@ import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
 import { channelUser, commandOf, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
 
 /** Intents that mean the user moved on to a new request rather than leaving a comment. */
-const REQUESTS: Intent[] = ['radicar_pqr', 'consultar_estado', 'recurso', 'hablar_asesor', 'canales', 'ayuda', 'cancelar'];
+const REQUESTS: Intent[] = ['consultar_estado', 'recurso'];
+/**
+ * A complaint reads like a comment ("pésimo servicio, nunca me solucionan"): only an explicit
+ * request ("quiero poner una queja") counts as a new filing.
+ */
+const ASKS_TO_FILE = /\b(quiero|quisiera|necesito|deseo|voy a|radicar|poner|presentar|interponer)\b/;
 
 /**
  * The answer to "¿Cómo calificas la atención?" (asked through the outbox after an answer was
@@ -42,5 +47,7 @@ export async function captureRating(context: TurnContext, deps: DialogDeps): Pro
 
 function isNewRequest(text: string, deps: DialogDeps): boolean {
   const recognition = deps.nlu.recognize(text, deps.clock.now());
-  return !!recognition.entities.cun || (recognition.confidence >= INTENT_THRESHOLD && REQUESTS.includes(recognition.intent as Intent));
+  if (recognition.entities.cun) return true;
+  if (recognition.confidence < INTENT_THRESHOLD) return false;
+  return REQUESTS.includes(recognition.intent as Intent) || (recognition.intent === 'radicar_pqr' && ASKS_TO_FILE.test(text.toLowerCase()));
 }

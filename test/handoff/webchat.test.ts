@@ -77,8 +77,13 @@ describe('live handoff to an agent on web chat (Direct Line)', () => {
       expect(asked).toHaveLength(2);
       await user.say('5');
       await user.waitForBot('¡Gracias por calificarnos!');
-      await user.say('No, gracias');
-      await user.waitForBot('¡Gracias! Tu opinión nos ayuda a mejorar.');
+      // Instead of a comment, a new request: it is served at once, and the score stays.
+      const before = (await user.botTexts()).length;
+      await user.say('cómo va mi pqr');
+      await running.app.webchat.idle();
+      const next = (await user.botTexts()).slice(before).join('\n');
+      expect(next).toContain(filed.cun);
+      expect(next).not.toContain('Gracias');
       // The answer is delivered again by nobody, but if the trigger fires twice the question is not repeated.
       expect(await running.app.handoffs.ratings.ask({ subject: 'answer', user: { channel: 'webchat', userId: user.userId }, pqrId: (await running.db.prisma.pqr.findUniqueOrThrow({ where: { cun: filed.cun } })).id })).toBe(false);
 
