@@ -40,11 +40,11 @@ export class HandoffDialog extends ComponentDialog {
     const context = step.context;
     const t = textsFor(context, this.deps);
     const user = channelUser(context);
-    const open = await handoffs.openFor(user);
     const availability = await handoffs.availability();
-    if (open?.kind === 'live' || availability.open) {
+    if (availability.open) {
+      // A callback request of this user becomes the live conversation.
       const handoff = await handoffs.request(user, { kind: 'live', recent: recentTexts(context), locale: context.activity.locale });
-      const text = handoff.state === 'held' ? t('handoff.stillHeld') : availability.open ? t('handoff.queued', { minutes: availability.expectedMinutes }) : t('handoff.stillWaiting');
+      const text = t('handoff.queued', { minutes: availability.expectedMinutes });
       await context.sendActivity(text);
       await handoffs.recordBotMessage(handoff.id, text);
       return step.endDialog();

@@ -56,9 +56,20 @@ export function registerHandoffRoutes(server: Server, deps: HandoffRouteDeps): (
     `${API_PATH}/inbox/events`,
     handle('inbox/events', async (req, res, agent) => {
       await service.seen(agent);
-      await stream(req, res, agent, async (send) => {
-        send('queue', await queueCounts());
-      }, () => service.seen(agent));
+      let lastKey = '';
+      await stream(
+        req,
+        res,
+        agent,
+        // Messages change no queue: the page re-reads its lists only when the queue changed.
+        async (send) => {
+          const key = await service.queueKey();
+          if (key === lastKey) return;
+          lastKey = key;
+          send('queue', await service.counts());
+        },
+        () => service.seen(agent),
+      );
     }),
   );
 
@@ -87,12 +98,14 @@ export function registerHandoffRoutes(server: Server, deps: HandoffRouteDeps): (
       await service.seen(agent);
       let lastId = 0;
       let lastState = '';
+      let started = false;
       await stream(
         req,
         res,
         agent,
         async (send, changed) => {
-          if (changed !== id && changed !== -1 && lastId > 0) return;
+          if (started && changed !== id && changed !== -1) return;
+          started = true;
           for (const line of await service.linesAfter(id, lastId)) {
             send('message', { id: line.id, from: line.from, text: line.text, at: line.at });
             lastId = line.id;
@@ -166,11 +179,6 @@ export function registerHandoffRoutes(server: Server, deps: HandoffRouteDeps): (
       return { status: 200, body: { items, summary: summarizeRatings(items) } };
     }),
   );
-
-  async function queueCounts() {
-    const [waiting, held] = await Promise.all([service.list('waiting'), service.list('held')]);
-    return { waiting: waiting.length, held: held.length };
-  }
 
   /**
    * Holds a server-sent event stream open: `refresh` runs once at start and after every change of

@@ -158,6 +158,17 @@ export class HandoffService {
     this.deps.kick();
   }
 
+  /** Which conversations are open and how: changes when the queue an agent sees changes. */
+  async queueKey(): Promise<string> {
+    const open = await this.deps.prisma.handoff.findMany({ where: { state: { not: 'closed' } }, select: { id: true, state: true, kind: true, heldBy: true }, orderBy: { id: 'asc' }, take: 1000 });
+    return JSON.stringify(open);
+  }
+
+  async counts(): Promise<{ waiting: number; held: number }> {
+    const [waiting, held] = await Promise.all([this.deps.prisma.handoff.count({ where: { state: 'waiting' } }), this.deps.prisma.handoff.count({ where: { state: 'held' } })]);
+    return { waiting, held };
+  }
+
   async list(state: HandoffState) {
     const rows = await this.deps.prisma.handoff.findMany({ where: { state }, orderBy: state === 'closed' ? { closedAt: 'desc' } : { waitingSince: 'asc' }, take: 200 });
     return rows.map((row) => this.itemOf(row));
