@@ -2,19 +2,23 @@ import { startTestApp, type RunningApp } from '../helpers/app';
 import { EventStream } from '../helpers/sse';
 import { call } from '../backoffice/helpers';
 import { DirectLineUser } from '../notify/directline-client';
+import { EmulatorChat, FakeConnector } from '../helpers/fake-connector';
 
 const BOOTSTRAP = 'handoff-webchat-bootstrap-token-01234567';
 
-describe('live handoff to an agent on web chat (Direct Line)', () => {
+describe('live handoff to an agent on web chat (Direct Line) and /api/messages', () => {
   let running: RunningApp;
+  let connector: FakeConnector;
   const api = (method: string, path: string, json?: unknown) => call(running.url, method, path, { token: BOOTSTRAP, json });
 
   beforeAll(async () => {
+    connector = await FakeConnector.start();
     running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP, OUTBOX_POLL_MS: '60000' });
   });
 
   afterAll(async () => {
     await running?.close();
+    await connector?.close();
   });
 
   const settle = async () => {
@@ -92,5 +96,30 @@ describe('live handoff to an agent on web chat (Direct Line)', () => {
     } finally {
       await inbox.close();
     }
+  });
+
+  it('works the same from the Bot Framework Emulator: agent replies and the bot notices reach the connector', async () => {
+    await api('POST', '/inbox/heartbeat');
+    const chat = new EmulatorChat(connector.url);
+    const say = async (text: string) => {
+      const before = connector.sent(chat.conversationId).length;
+      expect((await fetch(`${running.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(chat.message(text)) })).status).toBe(200);
+      return connector.sent(chat.conversationId).slice(before).map((a) => a.text ?? '').join('\n');
+    };
+    await say('necesito hablar con una persona');
+    expect(await say('Acepto')).toContain('te paso con una persona de nuestro equipo');
+    const items = (await api('GET', '/handoffs?state=waiting')).body.items as { id: number; channel: string }[];
+    const item = items.find((i) => i.channel === 'emulator')!;
+    expect((await api('POST', `/handoffs/${item.id}/take`)).status).toBe(200);
+    await api('POST', `/handoffs/${item.id}/messages`, { text: '¿Me cuentas tu caso?' });
+    await running.app.notify.outbox.runOnce();
+    expect(connector.sent(chat.conversationId).map((a) => a.text).join('\n')).toContain('¿Me cuentas tu caso?');
+    expect(await say('Tengo un cobro doble')).toBe('');
+    expect((await api('GET', `/handoffs/${item.id}`)).body.messages.map((m: { text: string }) => m.text)).toContain('Tengo un cobro doble');
+    expect((await api('POST', `/handoffs/${item.id}/close`, { note: '' })).status).toBe(200);
+    await running.app.notify.outbox.runOnce();
+    const last = connector.sent(chat.conversationId).slice(-1)[0];
+    expect(last.text).toContain('¿Cómo calificas la atención?');
+    expect(last.suggestedActions?.actions.map((a) => a.title)).toEqual(['1 · Muy mala', '2 · Mala', '3 · Regular', '4 · Buena', '5 · Excelente']);
   });
 });
