@@ -3,6 +3,8 @@ import type { Logger } from '../logger';
 export interface SchedulerDeps {
   /** `PqrLifecycle.markOverdue`: flags PQRs whose term passed (silencio administrativo positivo) and queues the notices. */
   markOverdue(): Promise<string[]>;
+  /** `NotificationFallback.followUp`: the e-mail and aviso steps for decisions without proof of notification. */
+  followUp(): Promise<number>;
   /** Sends what the tick queued without waiting for the next poll. */
   kick(): void;
   logger: Logger;
@@ -47,12 +49,17 @@ export class DeadlineScheduler {
     await this.tick();
   }
 
+  /**
+   * The fallback steps go first: a notification by aviso that counted before a term ended must
+   * be on record when the term is judged (the rule looks at facts, so the order changes no
+   * outcome, only how soon it is seen).
+   */
   private async run(): Promise<string[]> {
+    const steps = await this.deps.followUp();
+    if (steps) this.deps.logger.info({ count: steps }, 'notification fallback steps taken (aviso by e-mail, published, or notified by aviso)');
     const flagged = await this.deps.markOverdue();
-    if (flagged.length) {
-      this.deps.logger.info({ count: flagged.length }, 'PQRs past their term marked vencida (silencio administrativo positivo)');
-      this.deps.kick();
-    }
+    if (flagged.length) this.deps.logger.info({ count: flagged.length }, 'PQR terms past their end marked vencida (silencio administrativo positivo)');
+    if (steps || flagged.length) this.deps.kick();
     return flagged;
   }
 }

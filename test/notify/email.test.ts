@@ -99,7 +99,7 @@ describe('notifications by e-mail (real SMTP server on 127.0.0.1)', () => {
     const lines: string[] = [];
     const logger = createLogger('info', new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
     const settings = { ...running.app.config.notify, smtpUrl: undefined };
-    const withoutSmtp = createNotifications({ settings, prisma: running.app.db.prisma, clock, texts: running.app.texts, defaultLocale: 'es-CO', logger, lifecycle: running.app.lifecycle });
+    const withoutSmtp = createNotifications({ settings, prisma: running.app.db.prisma, clock, texts: running.app.texts, defaultLocale: 'es-CO', logger, lifecycle: running.app.lifecycle, fallback: running.app.fallback });
     expect(lines.some((line) => line.includes('SMTP_URL not set'))).toBe(true);
 
     const cun = await fileByEmail('dl_email_4');
