@@ -21,6 +21,8 @@ const HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
+const ITEM_KEY: Readonly<Record<PublishedAviso['act'], string>> = { respuesta: 'avisos.item.respuesta', decision: 'avisos.item.decision' };
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
@@ -50,7 +52,7 @@ export function registerAvisos(server: Server, deps: AvisosDeps): void {
     if (avisos) {
       res.header('Cache-Control', 'no-cache');
       res.json(200, {
-        avisos: avisos.map((a) => ({ cun: a.cun, act: a.act, actAt: a.actAt, postedAt: a.postedAt, until: a.until, notifiesAt: a.notifiesAt, text: deps.t(`avisos.item.${a.act}`, { cun: a.cun, actAt: formatDate(a.actAt, deps.locale) }) })),
+        avisos: avisos.map((a) => ({ cun: a.cun, act: a.act, actAt: a.actAt, postedAt: a.postedAt, until: a.until, notifiesAt: a.notifiesAt, text: deps.t(ITEM_KEY[a.act], { cun: a.cun, actAt: formatDate(a.actAt, deps.locale) }) })),
       });
     }
     next();
@@ -63,7 +65,7 @@ function renderPage(avisos: PublishedAviso[], t: Translate, locale: Locale): str
     .map(
       (a) => `<tr>
 <th scope="row">${escape(a.cun)}</th>
-<td>${escape(t(`avisos.item.${a.act}`, { cun: a.cun, actAt: formatDate(a.actAt, locale) }))}</td>
+<td>${escape(t(ITEM_KEY[a.act], { cun: a.cun, actAt: formatDate(a.actAt, locale) }))}</td>
 <td>${date(a.actAt)}</td>
 <td>${escape(formatDateTime(a.postedAt, locale))}</td>
 <td>${date(a.until)}</td>

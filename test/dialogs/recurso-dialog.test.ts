@@ -171,7 +171,7 @@ describe('a recurso that cannot be filed', () => {
     expect(await pqrRow(cun)).toMatchObject({ status: 'respondida', recursoText: null });
   });
 
-  it('an answer not yet delivered: the term has not started, and a new PQR is offered', async () => {
+  it('an answer not yet proven delivered: the reply notifies the user by conduct (CPACA art. 72) and the recurso goes on', async () => {
     const conversation = bot.conversation({ channelId: 'telegram', userId: 'tg-recurso-unnotified' });
     const cun = await fileReclamo(conversation, '3011110005');
     await answer(cun, { notified: false });
@@ -179,12 +179,20 @@ describe('a recurso that cannot be filed', () => {
     await play(conversation, [
       {
         say: DISAGREE,
-        expect: [`Aún no tenemos constancia de que la respuesta a tu PQR *${cun}* te haya sido notificada en este chat`, 'tendrás 10 días hábiles'],
-        actions: ['Radicar una PQR', 'Volver al menú'],
+        expect: [`Como respondes a la decisión sobre tu PQR *${cun}*, quedas notificado desde ahora`, 'notificación por conducta concluyente', '• Puedes presentar el recurso hasta el 17 de diciembre de 2026.'],
+        actions: KINDS,
       },
-      { say: 'Volver al menú', expect: [/¿Qué quieres hacer\?$/], actions: MENU },
+      { say: 'Solo reposición' },
+      { say: 'Nunca pedí ese paquete.' },
+      { say: 'Es todo' },
+      { say: 'Sí, presentar', expect: [`sobre la PQR *${cun}*`] },
     ]);
-    expect((await pqrRow(cun)).status).toBe('respondida');
+    const row = await pqrRow(cun);
+    expect(row.status).toBe('recurso_interpuesto');
+    expect(row.notifiedAt).toEqual(bot.clock.now());
+    const conduct = row.events.filter((e) => e.action === 'notificada_por_conducta');
+    expect(conduct).toHaveLength(1);
+    expect(JSON.parse(conduct[0].after!).proof).toMatchObject({ by: 'conducta', channel: 'telegram', text: DISAGREE });
   });
 });
 
