@@ -1,4 +1,4 @@
-import type { Next, Request, Response, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import type { Locale, Translate } from '../i18n';
 import type { Logger } from '../logger';
 import { formatDate, formatDateTime, type Clock, type PublishedAviso } from '../pqr';
@@ -41,13 +41,12 @@ export function registerAvisos(server: Server, deps: AvisosDeps): void {
     }
   };
 
-  server.get(AVISOS_PATH, async (_req: Request, res: Response, next: Next) => {
+  server.get(AVISOS_PATH, async (_req: Request, res: Response) => {
     const avisos = await load(res);
     if (avisos) res.sendRaw(200, Buffer.from(renderPage(avisos, deps.t, deps.locale)), { 'Content-Type': 'text/html; charset=utf-8', ...HEADERS });
-    next();
   });
 
-  server.get(`${AVISOS_PATH}.json`, async (_req: Request, res: Response, next: Next) => {
+  server.get(`${AVISOS_PATH}.json`, async (_req: Request, res: Response) => {
     const avisos = await load(res);
     if (avisos) {
       res.header('Cache-Control', 'no-cache');
@@ -55,7 +54,6 @@ export function registerAvisos(server: Server, deps: AvisosDeps): void {
         avisos: avisos.map((a) => ({ cun: a.cun, act: a.act, actAt: a.actAt, postedAt: a.postedAt, until: a.until, notifiesAt: a.notifiesAt, text: deps.t(ITEM_KEY[a.act], { cun: a.cun, actAt: formatDate(a.actAt, deps.locale) }) })),
       });
     }
-    next();
   });
 }
 
