@@ -286,7 +286,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     body: {
       ...result,
       recomputed: false,
-      note: `Los términos ya calculados no cambian (${result.termsUnchanged} casos abiertos con un término que incluye ese día conservan su fecha límite); el cambio aplica a los términos que se calculen desde ahora.`,
+      note: `Los términos ya calculados no cambian: los casos abiertos cuyo término incluye ese día (${result.termsUnchanged}) conservan su fecha límite. El cambio aplica a los términos que se calculen desde ahora.`,
     },
   });
 
