@@ -134,6 +134,8 @@ export class RecursoDialog extends ComponentDialog {
       return step.endDialog();
     }
     if (pqr.status !== 'respondida') {
+      // Replying to the decision of the recurso shows the user knows it, as for the answer (CPACA art. 72).
+      if (pqr.decidedAt) await this.deps.lifecycle.notifyByConduct(pqr.cun, channelUser(step.context), { text: step.context.activity.text ?? '', id: step.context.activity.id });
       await step.context.sendActivity([t('recurso.notOpen', { cun: pqr.cun }), pqrDetail(this.deps, t, pqr, locale)].join('\n'));
       return step.endDialog();
     }

@@ -196,6 +196,25 @@ describe('a recurso that cannot be filed', () => {
   });
 });
 
+describe('a reply to the decision of the recurso', () => {
+  it('notifies a decision not yet proven delivered by conduct (CPACA art. 72), with the message as evidence', async () => {
+    const userId = 'tg-recurso-decision-conduct';
+    const conversation = bot.conversation({ channelId: 'telegram', userId });
+    const cun = await fileReclamo(conversation, '3011110012');
+    await answer(cun);
+    bot.clock.set(NEXT_DAY);
+    await bot.lifecycle.fileRecurso(cun, { channel: 'telegram', userId }, { kind: 'reposicion', text: 'No estoy de acuerdo' });
+    await bot.lifecycle.decideRecurso(cun, { text: 'Se confirma la decisión.', outcome: 'confirma' }, 'agent:2');
+    const reply = await conversation.sayText(`${DISAGREE} de la PQR ${cun}`);
+    expect(reply).toContain(`Sobre la PQR *${cun}* ya no se puede presentar un recurso de reposición.`);
+    const row = await pqrRow(cun);
+    expect(row.decisionNotifiedAt).toEqual(bot.clock.now());
+    const conduct = row.events.at(-1)!;
+    expect(conduct.action).toBe('decision_notificada_por_conducta');
+    expect(JSON.parse(conduct.after!).proof).toMatchObject({ by: 'conducta', channel: 'telegram', text: `${DISAGREE} de la PQR ${cun}` });
+  });
+});
+
 describe('which PQR', () => {
   it('with several answered PQRs, the user chooses one by its button', async () => {
     const conversation = bot.conversation({ channelId: 'telegram', userId: 'tg-recurso-several' });
