@@ -22,15 +22,18 @@ export interface SchedulerDeps {
 export class DeadlineScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<string[]> | null = null;
+  private stopped = false;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
   start(): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => void this.timed().catch((error: unknown) => this.deps.logger.error({ err: error }, 'deadline tick failed')), this.deps.intervalMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -46,6 +49,8 @@ export class DeadlineScheduler {
 
   private async timed(): Promise<void> {
     if (this.deps.leader && !(await this.deps.leader())) return;
+    // stop() may have come while the lease was being claimed: a stopped scheduler ticks no more.
+    if (this.stopped) return;
     await this.tick();
   }
 
