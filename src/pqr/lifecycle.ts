@@ -59,6 +59,12 @@ export function actOfNotificationKey(key: string | undefined): NotifiedAct | und
   return key === undefined ? undefined : ACT_OF_KEY[key];
 }
 
+/**
+ * How long after a term's end a delivery receipt for a message sent before it may still arrive
+ * (WhatsApp posts statuses seconds after delivery, later when its webhook calls are retried).
+ */
+const RECEIPT_GRACE_MS = 15 * 60_000;
+
 /** The most of a user's message the expediente keeps as evidence of notification by conduct. */
 const CONDUCT_EVIDENCE_CHARS = 2000;
 
@@ -201,7 +207,7 @@ export class PqrLifecycle {
       ...decisions.map((p) => ({ id: p.id, term: 'reposicion' as const, dueDate: p.recursoDueDate!, notifiedAt: p.decisionNotifiedAt })),
     ].filter((term) => isOverdue(term, now));
     const flagged: string[] = [];
-    for (const term of lapsed) {
+    for (const term of await this.withoutProofOnItsWay(lapsed, now)) {
       const cun = await this.prisma.$transaction(async (tx) => {
         const answer = term.term === 'respuesta';
         const flipped = answer
@@ -227,6 +233,27 @@ export class PqrLifecycle {
       if (cun) flagged.push(cun);
     }
     return flagged;
+  }
+
+  /**
+   * Leaves out, for now, the terms whose decision went out before their end on a channel whose
+   * proof is a later receipt (WhatsApp's statuses carry the time of delivery but arrive a little
+   * after it): a delivery before the end may still be on its way. Judged once the grace is over.
+   */
+  private async withoutProofOnItsWay<T extends { id: number; term: 'respuesta' | 'reposicion'; dueDate: Date; notifiedAt: Date | null }>(terms: T[], now: Date): Promise<T[]> {
+    const waiting = terms.filter((t) => !t.notifiedAt && now.getTime() <= t.dueDate.getTime() + RECEIPT_GRACE_MS);
+    if (!waiting.length) return terms;
+    const sent = await this.prisma.outbox.findMany({
+      where: { pqrId: { in: waiting.map((t) => t.id) }, kind: 'notification', status: 'sent', deliveredAt: null },
+      select: { pqrId: true, payload: true, sentAt: true },
+    });
+    const onItsWay = (t: T) =>
+      sent.some((row) => {
+        if (row.pqrId !== t.id || !row.sentAt || row.sentAt > t.dueDate) return false;
+        const act = actOfNotificationKey((JSON.parse(row.payload) as { key?: string }).key);
+        return act === (t.term === 'respuesta' ? 'respuesta' : 'decision');
+      });
+    return terms.filter((t) => !waiting.includes(t) || !onItsWay(t));
   }
 
   /** Loads the PQR, checks the transition, applies the change, records the event and queues the message. */

@@ -142,4 +142,42 @@ describe('legal notification on WhatsApp: by conduct and by aviso', () => {
     await running.app.notify.outbox.runOnce();
     expect(graph.sent(user.waId).map(textOf).join('\n')).toContain(answerText);
   });
+
+  it('silencio positivo, one rule: an answer delivered before the end of the term whose receipt arrives after the scheduler\'s tick is notified on time, never vencida', async () => {
+    clock.set('2026-11-23T17:00:00Z');
+    const user = new WhatsAppUser(running, graph, IDS, '573104440003', clock);
+    const cun = await fileReclamo(user, 'me cobraron dos veces la recarga de 10 mil pesos');
+    clock.set(bogota('2026-12-15T23:55:00'));
+    await user.say('hola');
+    clock.set(bogota('2026-12-15T23:59:50'));
+    expect((await api('POST', `/pqrs/${cun}/answer`, { text: 'Devolvemos la recarga cobrada dos veces.', outcome: 'favorable' })).status).toBe(200);
+    await running.app.notify.outbox.runOnce();
+    const sent = await running.db.prisma.outbox.findUniqueOrThrow({ where: { idempotencyKey: `${cun}:respondida` } });
+    expect(sent.status).toBe('sent');
+
+    clock.set(bogota('2026-12-16T00:00:10'));
+    expect(await running.app.notify.scheduler.tick()).not.toContain(cun);
+    clock.set(bogota('2026-12-16T00:00:20'));
+    await user.receipt(sent.externalId!, 'delivered', bogota('2026-12-15T23:59:55'));
+    await running.app.notify.outbox.runOnce();
+    clock.set(bogota('2026-12-17T09:00:00'));
+    expect(await running.app.notify.scheduler.tick()).not.toContain(cun);
+    expect(await running.db.prisma.pqr.findUniqueOrThrow({ where: { cun } })).toMatchObject({ notifiedAt: bogota('2026-12-15T23:59:55'), vencida: false });
+  });
+
+  it('silencio positivo, one rule: an answer sent before the end of the term with no receipt by the end of the grace is vencida, the 72 hours from the end of the term', async () => {
+    clock.set('2026-11-23T17:30:00Z');
+    const user = new WhatsAppUser(running, graph, IDS, '573104440004', clock);
+    const cun = await fileReclamo(user, 'me activaron un plan que no pedí y me cobraron');
+    clock.set(bogota('2026-12-15T23:50:00'));
+    await user.say('hola');
+    clock.set(bogota('2026-12-15T23:58:00'));
+    expect((await api('POST', `/pqrs/${cun}/answer`, { text: 'Cancelamos el plan.', outcome: 'favorable' })).status).toBe(200);
+    await running.app.notify.outbox.runOnce();
+    clock.set(bogota('2026-12-16T00:20:00'));
+    expect(await running.app.notify.scheduler.tick()).toContain(cun);
+    const pqr = await running.db.prisma.pqr.findUniqueOrThrow({ where: { cun } });
+    expect(pqr).toMatchObject({ vencida: true, vencidaAt: bogota('2026-12-15T23:59:59.999'), notifiedAt: null });
+  });
 });
+
