@@ -4,6 +4,7 @@ import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { MainDialog } from '../dialogs';
 import { askAboutAnswer, createHandoffs, type HandoffOptions, type HandoffParts } from './handoff';
+import { registerAvisos } from './avisos';
 import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
@@ -20,7 +21,7 @@ import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
 import { chatSender, ConversationRecorder, createNotifications, TemplateClient, whatsAppSender, type Notifications } from './notify';
-import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
+import { BusinessCalendar, HolidayOverrides, NotificationFallback, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
 export interface AppOptions {
@@ -38,6 +39,10 @@ export interface App {
   pqr: PqrService;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  /** Holidays a supervisor adds or removes; every instance re-reads them every HOLIDAY_REFRESH_SECONDS. */
+  holidays: HolidayOverrides;
+  /** Notification by e-mail and by aviso (/avisos) for decisions without proof of delivery. */
+  fallback: NotificationFallback;
   texts: Texts;
   clock: Clock;
   webchat: DirectLineChannel;
@@ -70,6 +75,7 @@ export interface BotParts {
   pqr: PqrService;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  holidays: HolidayOverrides;
   nlu: Recognizer;
   texts: Texts;
   conversations: ConversationRecorder;
@@ -83,7 +89,9 @@ export async function buildBot(
   nluCacheFile = path.resolve('data', 'nlu-model.json'),
   options: { handoff?: Pick<HandoffOptions, 'logger' | 'kick' | 'leader'> } = {},
 ): Promise<BotParts> {
-  const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
+  const calendar = new BusinessCalendar();
+  const holidays = new HolidayOverrides(db.prisma, clock, calendar);
+  await holidays.refresh();
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
   await pqr.syncBrands();
   const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
@@ -128,7 +136,7 @@ export async function buildBot(
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), handoffs, pqr, lifecycle, calendar, nlu, texts, conversations };
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), handoffs, pqr, lifecycle, calendar, holidays, nlu, texts, conversations };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -141,9 +149,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // Agent messages and the bot's handoff notices leave through the outbox, built further down.
   let kickOutbox = () => undefined as void;
   const leases = new Leases(db.prisma);
-  const { bot, pqr, lifecycle, calendar, texts, conversations, handoffs } = await buildBot(config, db, clock, options.nluCacheFile, {
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, handoffs } = await buildBot(config, db, clock, options.nluCacheFile, {
     handoff: { logger, kick: () => kickOutbox(), leader: () => leases.claim('scheduler:handoff', config.notify.schedulerIntervalMs * 1.5) },
   });
+  holidays.start(config.holidayRefreshMs, (error) => logger.error({ err: error }, 'holiday overrides could not be re-read'));
+  const fallback = new NotificationFallback(db.prisma, clock, calendar, config.terms, lifecycle);
 
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
@@ -229,11 +239,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     lifecycle: {
       markOverdue: () => lifecycle.markOverdue(),
       // Once the answer reached the user, they are asked once how the service was.
-      markNotified: async (pqrId, at, proof) => {
-        await lifecycle.markNotified(pqrId, at, proof);
-        await askAboutAnswer(db.prisma, handoffs!.ratings, pqrId);
+      markNotified: async (pqrId, at, proof, act) => {
+        const recorded = await lifecycle.markNotified(pqrId, at, proof, act);
+        if (act === 'respuesta') await askAboutAnswer(db.prisma, handoffs!.ratings, pqrId);
+        return recorded;
       },
     },
+    fallback,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
@@ -250,11 +262,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   notify.start();
   handoffs!.start();
 
+  registerAvisos(server, { fallback, clock, t: texts.for(config.defaultLocale), locale: config.defaultLocale, logger });
+
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
   const backoffice = registerBackoffice(server, {
     prisma: db.prisma,
     lifecycle,
     calendar,
+    holidays,
     clock,
     terms: config.terms,
     logger,
@@ -274,6 +289,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     pqr,
     lifecycle,
     calendar,
+    holidays,
+    fallback,
     texts,
     clock,
     webchat,
@@ -297,6 +314,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await botframework.idle();
       await notify.stop();
       await handoffs!.stop();
+      holidays.stop();
       await db.close();
     },
   };
