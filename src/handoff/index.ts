@@ -7,10 +7,9 @@ import { InProcessEvents, PostgresEvents, type LiveEvents } from './events';
 import { Ratings } from './ratings';
 import { HandoffService } from './service';
 
-export { HandoffService, HandoffError, HANDOFF_STATES, OFFER_KEYS, OFFER_KEYS_WAITING, type AgentRef, type Availability, type HandoffRow, type HandoffState, type TranscriptLine } from './service';
-export { Ratings, SCORE_KEYS, summarizeRatings, type RatingItem, type RatingRow } from './ratings';
+export { HandoffService, HandoffError, HANDOFF_STATES, OFFER_KEYS, OFFER_KEYS_WAITING, type AgentRef, type HandoffState } from './service';
+export { Ratings, SCORE_KEYS, summarizeRatings } from './ratings';
 export { AgentHours } from './hours';
-export type { LiveEvents } from './events';
 
 export interface HandoffParts {
   service: HandoffService;
