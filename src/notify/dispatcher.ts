@@ -30,7 +30,7 @@ export type SendOutcome =
    * Not sendable now (WhatsApp's 24-hour window is closed). The row waits for the user's next
    * message; `prelude`, if given, is queued once as its own outbox row (the template).
    */
-  | { status: 'held'; reason: string; prelude?: { kind: string; payload: Record<string, unknown> } };
+  | { status: 'held'; reason: string; prelude?: { kind: string; payload: Record<string, unknown>; /** Shared by every row it goes before (one template for several replies); the row's own key otherwise. */ key?: string } };
 
 export interface Sender {
   /**
@@ -212,7 +212,7 @@ export class OutboxDispatcher {
       const prelude = outcome.prelude;
       await prisma.$transaction(async (tx) => {
         if (prelude) {
-          const idempotencyKey = `${row.idempotencyKey}:${prelude.kind}`;
+          const idempotencyKey = prelude.key ?? `${row.idempotencyKey}:${prelude.kind}`;
           // The claim on this row makes the check-then-create safe: no one else queues its prelude.
           const exists = await tx.outbox.findUnique({ where: { idempotencyKey }, select: { id: true } });
           if (!exists) {

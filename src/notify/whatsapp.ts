@@ -66,12 +66,15 @@ export function whatsAppSender(deps: { adapter: ProactiveAdapter; templates: Tem
       }
       const lastInbound = message.identity?.lastInboundAt;
       if (!lastInbound || deps.clock.now().getTime() - lastInbound.getTime() > WINDOW_MS) {
-        // A message may name its own template (an agent's reply has no CUN to put in the answer's one).
+        // A message may name its own template (an agent's reply has no CUN to put in the answer's
+        // one); it goes once before all the replies held since the user last wrote.
         const own = message.payload.template as TemplateSettings | undefined;
         return {
           status: 'held',
           reason: 'whatsapp 24-hour window closed',
-          prelude: { kind: 'template', payload: own ? { ...own, parameters: [] } : { ...deps.template, parameters: message.vars.cun === undefined ? [] : [String(message.vars.cun)] } },
+          prelude: own
+            ? { kind: 'template', payload: { ...own, parameters: [] }, key: `${message.row.conversationKey}:${own.name}:${lastInbound?.getTime() ?? 0}` }
+            : { kind: 'template', payload: { ...deps.template, parameters: message.vars.cun === undefined ? [] : [String(message.vars.cun)] } },
         };
       }
       const reference = referenceOf(message, (id) => ({ conversation: { id, isGroup: false, conversationType: 'personal', name: '' }, user: { id, name: '' } }));

@@ -163,12 +163,16 @@ describe('live handoff to an agent on WhatsApp', () => {
     await signIn();
     const sent = graph.sent(user.waId).length;
     expect((await api(laura, 'POST', `/handoffs/${item.id}/messages`, { text: 'Perdona la demora, ¿sigues ahí?' })).status).toBe(200);
+    expect((await api(laura, 'POST', `/handoffs/${item.id}/messages`, { text: 'Ya tengo la información de tu caso.' })).status).toBe(200);
+    // One template for both replies.
     const first = await pushed(user, sent);
     expect(first.map((m) => m.type)).toEqual(['template']);
     expect(JSON.stringify(first[0])).toContain('pqr_asesor');
 
     await user.say('sí, aquí estoy');
-    expect(textsOf(await pushed(user, sent))).toContain('*Laura:* Perdona la demora, ¿sigues ahí?');
+    const texts = textsOf(await pushed(user, sent));
+    expect(texts).toContain('*Laura:* Perdona la demora, ¿sigues ahí?');
+    expect(texts).toContain('*Laura:* Ya tengo la información de tu caso.');
     await api(laura, 'POST', `/handoffs/${item.id}/close`, {});
   });
 
