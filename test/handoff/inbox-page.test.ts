@@ -58,7 +58,8 @@ describeWithBrowser('the live inbox of the back office page in Chromium', () => 
     const transcript = page.locator('#inbox-transcript');
     const exchange = [
       ['Hola, soy Sofía. ¿Qué pasó con tu línea?', 'Me cobraron un plan que no contraté'],
-      ['¿Desde cuándo?', 'Desde la factura de noviembre'],
+      // A user's message is text on the agent's page, never markup.
+      ['¿Desde cuándo?', 'Desde la factura de noviembre <img src=x onerror="window.injected=1">'],
       ['Listo, te radico un reclamo ahora.', 'Gracias'],
     ];
     for (const [agentText, userText] of exchange) {
@@ -68,6 +69,9 @@ describeWithBrowser('the live inbox of the back office page in Chromium', () => 
       expect(await user.say(userText)).toEqual([]);
       await transcript.locator('li', { hasText: userText }).waitFor();
     }
+
+    expect(await transcript.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
 
     await page.locator('#inbox-file-type').selectOption('reclamo');
     await page.locator('#inbox-file-description').fill('Cobro de un plan no contratado desde la factura de noviembre');

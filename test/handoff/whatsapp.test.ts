@@ -258,5 +258,28 @@ describe('live handoff to an agent on WhatsApp', () => {
     expect((await api(laura, 'GET', '/ratings?from=2026-13-01')).status).toBe(400);
     expect((await api(laura, 'GET', '/ratings?from=2026-11-30&to=2026-11-01')).status).toBe(400);
     expect((await EventStream.open(`${running.url}/api/backoffice/handoffs/1/events`, 'nope')).status).toBe(401);
+    expect((await api(laura, 'GET', '/ratings?from=2024-01-01&to=2026-01-01')).status).toBe(400);
+
+    const user = new WhatsAppUser(running, graph, IDS, '573104440005', clock);
+    await user.tap(await user.say('quiero hablar con un asesor'), /^Acepto$/);
+    const items = (await api(laura, 'GET', '/handoffs?state=waiting')).body.items as { id: number }[];
+    const id = items.reduce((a, b) => (b.id > a.id ? b : a)).id;
+    // Acting on a conversation nobody took.
+    expect((await api(laura, 'POST', `/handoffs/${id}/messages`, { text: 'hola' })).body.error.code).toBe('not_holding');
+    expect((await api(laura, 'POST', `/handoffs/${id}/pqrs`, { type: 'queja', description: 'x' })).status).toBe(409);
+    expect((await api(laura, 'POST', `/handoffs/${id}/take`)).status).toBe(200);
+    for (const body of [{}, { text: '' }, { text: 42 }, { text: 'x'.repeat(4001) }]) {
+      expect((await api(laura, 'POST', `/handoffs/${id}/messages`, body)).status).toBe(400);
+    }
+    expect((await call(running.url, 'POST', `/handoffs/${id}/messages`, { token: laura, raw: '{"text": "sin cerrar' })).status).toBe(400);
+    expect((await api(laura, 'POST', `/handoffs/${id}/pqrs`, { type: 'denuncia', description: 'algo' })).status).toBe(400);
+    expect((await api(laura, 'POST', `/handoffs/${id}/pqrs`, { type: 'queja', description: 'algo', customer: { kind: 'subscriber', brandId: 'nadie', line: '3104440005' } })).body.error.code).toBe('unknown_brand');
+    expect((await api(laura, 'POST', `/handoffs/${id}/close`, { note: 'n'.repeat(2001) })).status).toBe(400);
+    expect((await api(laura, 'POST', `/handoffs/${id}/close`, { note: 'ok' })).status).toBe(200);
+    expect((await api(laura, 'POST', `/handoffs/${id}/close`, { note: 'otra vez' })).body.error.code).toBe('closed');
+    expect((await api(pedro, 'POST', `/handoffs/${id}/take`)).body.error.code).toBe('closed');
+    // Nothing of the refused requests reached the user or the transcript.
+    const transcript = (await api(laura, 'GET', `/handoffs/${id}`)).body.messages.map((m: { from: string }) => m.from);
+    expect(transcript.filter((from: string) => from === 'agent')).toEqual([]);
   });
 });
