@@ -265,7 +265,7 @@
           group[1].forEach(function (g) {
             var row = el('tr');
             row.appendChild(el('td', null, group[0]));
-            row.appendChild(el('td', null, CHANNELS[g.key] || (g.key === 'answer' ? 'Respuesta a PQR' : g.key === 'handoff' ? 'Conversación con asesor' : g.key === 'none' ? '—' : 'Agente ' + g.key)));
+            row.appendChild(el('td', null, g.name || CHANNELS[g.key] || (g.key === 'answer' ? 'Respuesta a PQR' : g.key === 'handoff' ? 'Conversación con asesor' : g.key === 'none' ? '—' : 'Agente ' + g.key)));
             row.appendChild(el('td', null, String(g.average)));
             row.appendChild(el('td', null, String(g.count)));
             table.appendChild(row);

@@ -176,7 +176,12 @@ export function registerHandoffRoutes(server: Server, deps: HandoffRouteDeps): (
     handle('ratings', async (req) => {
       const { from, to } = dayRange(req, deps.clock.now());
       const items = await handoffs.ratings.list(from, to);
-      return { status: 200, body: { items, summary: summarizeRatings(items) } };
+      const summary = summarizeRatings(items);
+      // Supervisors compare agents by name.
+      const ids = summary.byAgent.map((g) => Number(g.key)).filter(Number.isInteger);
+      const names = new Map((await service.agentNames(ids)).map((a) => [String(a.id), a.name]));
+      const byAgent = summary.byAgent.map((g) => ({ ...g, name: names.get(g.key) ?? null }));
+      return { status: 200, body: { items, summary: { ...summary, byAgent } } };
     }),
   );
 

@@ -326,6 +326,10 @@ export class HandoffService {
     return row;
   }
 
+  async agentNames(ids: number[]): Promise<{ id: number; name: string }[]> {
+    return ids.length ? this.deps.prisma.agent.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [];
+  }
+
   /** An agent's inbox is open: they count as online. */
   async seen(agent: AgentRef): Promise<void> {
     const now = this.deps.clock.now();

@@ -93,6 +93,7 @@ describeWithBrowser('the live inbox of the back office page in Chromium', () => 
     const ratings = page.locator('#inbox-ratings');
     await ratings.locator('tr', { hasText: 'Conversación con asesor' }).waitFor();
     expect(await ratings.locator('tr', { hasText: 'Conversación con asesor' }).innerText()).toMatch(/5\s+1$/);
+    expect(await ratings.locator('tr', { hasText: 'Sofía Martínez' }).innerText()).toMatch(/Por agente\s+Sofía Martínez\s+5\s+1$/);
     expect(errors).toEqual([]);
   });
 });
