@@ -1,7 +1,8 @@
 import { messages, textOf } from '../helpers/fake-graph';
 import { waitFor } from '../helpers/instances';
 import { EventStream } from '../helpers/sse';
-import { call } from '../backoffice/helpers';
+import { call, login } from '../backoffice/helpers';
+import { saveAgent } from '../../src/backoffice';
 import { useTwoInstances, WhatsAppUser } from './cluster';
 
 jest.setTimeout(120_000);
@@ -28,6 +29,15 @@ describe('live handoff across two instances on one PostgreSQL', () => {
     const agentView = await EventStream.open(`${b.url}/api/backoffice/handoffs/${item.id}/events`, BOOTSTRAP);
     const otherView = await EventStream.open(`${a.url}/api/backoffice/handoffs/${item.id}/events`, BOOTSTRAP);
     try {
+      // Another agent, signed in on instance a, clicks "Tomar" at the same moment: one of them gets it.
+      await saveAgent(db.prisma, { email: 'otro@operador.co', name: 'Otro Agente', role: 'agent', password: 'otro-agente-clave-1' });
+      const other = await login(a.url, 'otro@operador.co', 'otro-agente-clave-1');
+      const takes = await Promise.all([onB('POST', `/handoffs/${item.id}/take`), call(a.url, 'POST', `/handoffs/${item.id}/take`, { token: other })]);
+      expect(takes.map((r) => r.status).sort()).toEqual([200, 409]);
+      if (takes[0].status !== 200) {
+        // The other agent won: their hold lapses as when a tab closes, so the agent on b can take over.
+        await db.prisma.handoff.update({ where: { id: item.id }, data: { heldUntil: new Date(Date.now() - 1000) } });
+      }
       expect((await onB('POST', `/handoffs/${item.id}/take`)).status).toBe(200);
       // Instance a hears of the take through PostgreSQL's NOTIFY.
       await otherView.waitFor((e) => e.event === 'state' && e.data.state === 'held');
