@@ -47,6 +47,17 @@ export class Metrics {
         this.set({ status: 'vencida' }, await prisma.pqr.count({ where: { vencida: true } }));
       },
     });
+    new Gauge({
+      name: 'pqr_bot_handoffs_open',
+      help: 'Conversations handed to agents and not closed, by state (waiting, held) and kind (live, callback)',
+      labelNames: ['state', 'kind'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows = await prisma.handoff.groupBy({ by: ['state', 'kind'], where: { state: { not: 'closed' } }, _count: { _all: true } });
+        for (const row of rows) this.set({ state: row.state, kind: row.kind }, row._count._all);
+      },
+    });
   }
 
   /** The bot as the channels see it, with each turn counted and timed. */

@@ -223,6 +223,8 @@ describe('live handoff to an agent on WhatsApp', () => {
     expect(textsOf(called)).toContain('un asesor te escribirá por este chat apenas pueda');
     const items = (await api(laura, 'GET', '/handoffs?state=waiting')).body.items;
     expect(items.find((i: { kind: string }) => i.kind === 'callback')).toMatchObject({ channel: 'whatsapp', state: 'waiting' });
+    // Operations see the queue in /metrics.
+    expect(await (await fetch(`${running.url}/metrics`)).text()).toMatch(/^pqr_bot_handoffs_open\{state="waiting",kind="callback"\} [1-9]/m);
     // Meanwhile the bot keeps serving the user.
     expect(textsOf(await user.say('menú'))).toContain('¿Qué quieres hacer?');
   });
