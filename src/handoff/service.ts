@@ -151,7 +151,7 @@ export class HandoffService {
       const closed = await tx.handoff.updateMany({ where: { id: handoff.id, state: { not: 'closed' } }, data: { state: 'closed', openKey: null, closedAt: now, closedBy: 'user' } });
       if (closed.count === 0) return;
       await this.addLine(handoff.id, { from: 'bot', text: this.t(handoff)('handoff.transcript.userLeft') }, undefined, tx);
-      await this.joinExpedientes(tx, handoff, 'user', null);
+      await this.joinExpedientes(tx, handoff, `user:${handoff.channel}`, null);
       if (handoff.takenAt) await ratings.ask({ subject: 'handoff', user: handoff, handoffId: handoff.id, agentId: handoff.agentId }, tx);
     });
     await this.publish(handoff.id);
