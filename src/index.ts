@@ -134,6 +134,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     maxBodyBytes: config.maxBodyBytes,
     logger,
     metrics,
+    metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
     healthy: () => db.ping(),
   });
 

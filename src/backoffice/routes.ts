@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
 import type { Db } from '../storage';
-import { safeEqual } from '../security';
+import { bearerCredential, safeEqual } from '../security';
 import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type SessionSigner } from './auth';
 import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
@@ -41,11 +41,10 @@ const unauthorized = (code: string, message: string) => new HttpError(401, code,
 const caseNotFound = () => new HttpError(404, 'not_found', 'No PQR with that CUN');
 
 function bearer(req: Request): string {
-  const header = req.headers.authorization;
-  if (!header) throw unauthorized('unauthorized', 'Missing "Authorization: Bearer <token>"');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>"');
-  return match[1];
+  const credential = bearerCredential(req.headers.authorization);
+  if (credential === undefined) throw unauthorized('unauthorized', 'Missing "Authorization: Bearer <token>"');
+  if (credential === null) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>"');
+  return credential;
 }
 
 /** The JSON object a POST carries; malformed JSON was already refused (400) by the server's body parser. */

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import restify, { type Request, type Response, type Server } from 'restify';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
-import { safeEqual } from '../../security';
+import { bearerCredential, safeEqual } from '../../security';
 import { type TokenClaims, type TokenSigner } from './token';
 import type { TurnRunner } from './turns';
 
@@ -48,11 +48,9 @@ function newUserId(): string {
 }
 
 function bearer(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new HttpError(401, 'Unauthorized', 'The Authorization header must be "Bearer <token>"');
-  return match[1];
+  const credential = bearerCredential(req.headers.authorization);
+  if (credential === null) throw new HttpError(401, 'Unauthorized', 'The Authorization header must be "Bearer <token>"');
+  return credential;
 }
 
 /** Reads the JSON body, whether or not a server-wide body parser has already read it. */
