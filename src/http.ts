@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { Logger } from './logger';
@@ -75,6 +76,23 @@ export function createHttpServer(options: HttpOptions): Server {
     callback();
   });
   return server;
+}
+
+/** The client's address: behind a proxy (TRUST_PROXY) the last X-Forwarded-For entry, the one our own proxy added. */
+export function clientIp(req: Request, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
+  return forwarded || req.socket?.remoteAddress || 'unknown';
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`); anything else, names included, is not. */
+export function isLoopbackAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 function strictTransportSecurity(req: Request, res: Response, next: Next): void {

@@ -1,4 +1,5 @@
 import type { Request, Response, Server } from 'restify';
+import { clientIp } from '../http';
 import type { Logger } from '../logger';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
@@ -95,12 +96,6 @@ export function parseQueueFilters(req: Request): QueueFilters {
     page: integer(req, 'page', 1, 1, 100_000),
     pageSize: integer(req, 'pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
   };
-}
-
-/** The address failed sign-ins are counted against. */
-function clientIp(req: Request, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
-  return forwarded || req.socket?.remoteAddress || 'unknown';
 }
 
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
