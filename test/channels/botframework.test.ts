@@ -6,6 +6,8 @@ import { FixedClock } from '../../src/pqr';
 import { NLU_TEST_CACHE, startTestApp, type RunningApp } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { EmulatorChat, FakeConnector, FakeTokenIssuer, type SentActivity } from '../helpers/fake-connector';
+import { FakeGraph, textOf } from '../helpers/fake-graph';
+import { textsOf as whatsAppTexts, whatsAppEnv, WhatsAppUser } from '../helpers/whatsapp-user';
 
 const CUN_PATTERN = /\d{4}-\d{2}-\d{10}/;
 
@@ -321,3 +323,64 @@ function unsignedJwt(claims: Record<string, unknown>): string {
   const now = Math.floor(Date.now() / 1000);
   return `${part({ alg: 'RS256', typ: 'JWT', kid: 'unknown-key' })}.${part({ ...claims, iat: now, nbf: now, exp: now + 3600 })}.${Buffer.from('not-a-signature').toString('base64url')}`;
 }
+
+describe('Bot Framework /api/messages cannot claim another channel\'s user (anonymous, behind a proxy, WhatsApp on)', () => {
+  const IDS = { accessToken: 'EAA-spoof-token', appSecret: 'spoof-app-secret-0123456789', phoneNumberId: '106540352242111' };
+  let graph: FakeGraph;
+  let connector: FakeConnector;
+  let running: RunningApp;
+  let subscriber: WhatsAppUser;
+  let cun: string;
+
+  beforeAll(async () => {
+    graph = await FakeGraph.start(IDS.accessToken);
+    connector = await FakeConnector.start();
+    running = await startTestApp({ ...whatsAppEnv(graph, IDS), BOTFRAMEWORK_ANONYMOUS: 'true', TRUST_PROXY: 'true' });
+    subscriber = new WhatsAppUser(running, graph, IDS, '573105556677');
+    let replies = await subscriber.say('me cobraron un paquete de datos que nunca pedí y me descontaron el saldo');
+    for (const choice of [/^Acepto$/, /^Sí$/, /Vozz/, /^Sí$/, /^Es todo$/, /^(Sí, es reclamo|Reclamo)$/, /^En este chat$/, /^Sí, radicar$/]) replies = await subscriber.tap(replies, choice);
+    cun = CUN_PATTERN.exec(whatsAppTexts(replies))![0];
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await connector?.close();
+    await graph?.close();
+  });
+
+  /** The attacker's post: the subscriber's WhatsApp number as the sender, channelId "whatsapp", replies to the attacker's connector. */
+  const spoofed = (chat: EmulatorChat, text: string) => ({ ...chat.message(text), channelId: 'whatsapp', from: { id: subscriber.waId, name: 'x' } });
+
+  it('does not show the subscriber\'s PQR to a post claiming their WhatsApp number, nor send them the agent\'s answer', async () => {
+    const chat = new EmulatorChat(connector.url);
+    for (const text of ['¿cómo va mi PQR?', 'mis PQR', cun]) {
+      const response = await post(running.url, JSON.stringify(spoofed(chat, text)));
+      expect(response.status).toBe(200);
+    }
+    const seen = textsOf(connector.sent(chat.conversationId)).join('\n');
+    expect(seen).not.toContain('Tipo: Reclamo');
+    expect(seen).not.toMatch(/me cobraron un paquete/);
+    expect(seen).not.toContain('3105556677');
+    // The post was the Bot Framework's "whatsapp" user, never the WhatsApp channel's.
+    const identities = await running.db.prisma.channelIdentity.findMany({ where: { userId: subscriber.waId }, select: { channel: true } });
+    expect(identities.map((i) => i.channel).sort()).toEqual(['whatsapp']);
+
+    await running.app.lifecycle.answer(cun, { text: 'Reversamos el cobro del paquete.', outcome: 'favorable' }, 'agent:test');
+    const toAttacker = connector.requests.length;
+    await running.app.notify.outbox.runOnce();
+    expect(connector.requests.length).toBe(toAttacker);
+    expect(graph.sent(subscriber.waId).map(textOf).join('\n')).toContain('Reversamos el cobro del paquete.');
+  });
+
+  it.each([
+    ['a public address', '203.0.113.7', 403],
+    ['a private address', '10.1.2.3', 403],
+    ['a chain ending in a remote client', '127.0.0.1, 198.51.100.4', 403],
+    ['loopback', '127.0.0.1', 200],
+  ])('behind the proxy, an anonymous post from %s (X-Forwarded-For: %s) gets %s', async (_case, forwardedFor, status) => {
+    const chat = new EmulatorChat(connector.url);
+    const response = await post(running.url, JSON.stringify({ ...chat.message('hola'), type: 'somethingNew' }), { 'X-Forwarded-For': forwardedFor });
+    expect(response.status).toBe(status);
+    if (status === 403) expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/from this machine only/);
+  });
+});
