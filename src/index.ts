@@ -157,6 +157,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
     maxBodyBytes: config.maxBodyBytes,
     newConversations: config.webchat.newConversations,
+    messages: config.webchat.messages,
     inbound,
   });
   const env = config.env;

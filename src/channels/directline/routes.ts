@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify, { type Request, type Response, type Server } from 'restify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
 import { bearerCredential, safeEqual } from '../../security';
@@ -20,6 +21,8 @@ export interface ApiContext {
   maxBodyBytes: number;
   /** New conversations per client IP: each creates a row, so an anonymous flood is refused with 429. */
   newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean };
+  /** Messages and events per conversation: each is stored and runs a turn, so a flood is refused with 429. */
+  messages: { ratePerSecond: number; burst: number };
 }
 
 class HttpError extends Error {
@@ -27,9 +30,26 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** What a person types in one message; Web Chat has no limit of its own, so a paste of a whole file would go through. */
+export const MAX_TEXT_CHARS = 4000;
+/** A suggested action's value comes back as `value`: small, whatever the bot offered. */
+const MAX_VALUE_CHARS = 4000;
+
+/** Code points, so an emoji counts as one character as the user sees it. */
+function characters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
+    count++;
+  }
+  return count;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
@@ -133,12 +153,17 @@ function toInboundActivity(body: unknown, conversationId: string, userId: string
   };
   if (body.type === 'message') {
     activity.text = optionalString(body, 'text', Number.MAX_SAFE_INTEGER) ?? '';
+    const length = characters(activity.text);
+    if (length > MAX_TEXT_CHARS) throw new HttpError(413, 'MessageTooLong', `The message has ${length} characters; at most ${MAX_TEXT_CHARS} are accepted`);
     activity.textFormat = 'plain';
   } else if (body.type === 'event') {
     activity.name = optionalString(body, 'name', 200);
     if (!activity.name) throw new HttpError(400, 'MissingProperty', 'An event activity needs a "name"');
   }
-  if (body.value !== undefined) activity.value = body.value;
+  if (body.value !== undefined) {
+    if (JSON.stringify(body.value).length > MAX_VALUE_CHARS) throw new HttpError(413, 'MessageTooLong', `"value" is longer than ${MAX_VALUE_CHARS} characters as JSON`);
+    activity.value = body.value;
+  }
   return { activity: JSON.parse(JSON.stringify(activity)), clientActivityId };
 }
 
@@ -210,6 +235,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
           return;
         }
         ctx.logger.warn({ route: name, status: error.status, code: error.code }, 'direct line request rejected');
+        for (const [header, value] of Object.entries(error.headers)) res.header(header, value);
         res.json(error.status, { error: { code: error.code, message: error.message } });
       }
     };
@@ -283,11 +309,25 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     }),
   );
 
+  // In memory, per instance: behind a load balancer a conversation may reach each instance's budget, still a bound.
+  const perConversation = new RateLimiterMemory({ points: ctx.messages.burst, duration: Math.max(1, Math.round(ctx.messages.burst / ctx.messages.ratePerSecond)) });
+  const spend = async (conversationId: string) => {
+    try {
+      await perConversation.consume(conversationId);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const seconds = String(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+      throw new HttpError(429, 'TooManyRequests', `Too many messages in this conversation; try again in ${seconds} s`, { 'Retry-After': seconds });
+    }
+  };
+
   server.post(
     `${BASE_PATH}/conversations/:conversationId/activities`,
     route('activities/post', async (req) => {
       const { conversationId, caller: who } = authorizeConversation(req);
       const body = await readJson(req, ctx.maxBodyBytes);
+      // Web Chat sends typing while the user writes; it is neither stored nor counted.
+      if (!isObject(body) || body.type !== 'typing') await spend(conversationId);
       const conversation = await existing(conversationId);
       const userId = who.kind === 'token' ? who.claims.userId : conversation.userId;
       const { activity, clientActivityId } = toInboundActivity(body, conversationId, userId);
