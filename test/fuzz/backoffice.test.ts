@@ -8,7 +8,8 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
   let cuns: string[];
 
   beforeAll(async () => {
-    running = await startTestApp({ MAX_BODY_BYTES: String(MAX_BODY_BYTES), BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN });
+    // Wrong bearers block their address after 20: each request comes from its own address (through a proxy), so the fuzz reaches the handlers.
+    running = await startTestApp({ MAX_BODY_BYTES: String(MAX_BODY_BYTES), BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN, TRUST_PROXY: 'true' });
     // Real cases, so some of the fuzzed actions reach the lifecycle rather than a 404.
     cuns = [];
     for (let i = 0; i < 3; i++) cuns.push((await fileCase(running.app)).cun);
@@ -45,8 +46,9 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
         token,
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
         edgeString,
+        fc.ipV4(),
       )
-      .map(([endpoint, { kind, body, contentType }, c, q, bearer, randomMethod, segment]) => {
+      .map(([endpoint, { kind, body, contentType }, c, q, bearer, randomMethod, segment, client]) => {
         const routes: Record<string, [string, string]> = {
           login: ['POST', '/api/backoffice/login'],
           me: ['GET', '/api/backoffice/me'],
@@ -68,7 +70,7 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
           kind: `${endpoint} ${kind}`,
           method,
           path,
-          headers: { 'Content-Type': contentType, ...(bearer !== undefined ? { Authorization: `Bearer ${bearer}` } : {}) },
+          headers: { 'Content-Type': contentType, 'X-Forwarded-For': client, ...(bearer !== undefined ? { Authorization: `Bearer ${bearer}` } : {}) },
           body: method === 'GET' ? undefined : body,
         };
       });
