@@ -101,3 +101,21 @@ describe('without METRICS_TOKEN or TRUST_PROXY', () => {
     expect(response.headers.get('strict-transport-security')).toBeNull();
   });
 });
+
+describe('web chat: new conversations per IP, behind a proxy', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp({ WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: '0.01', WEBCHAT_NEW_CONVERSATIONS_BURST: '2', TRUST_PROXY: 'true' });
+  });
+  afterAll(() => running.close());
+
+  it('counts the address the proxy saw, so a client cannot buy a fresh budget by prepending its own X-Forwarded-For entries', async () => {
+    const generate = (forwardedFor: string) => fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'X-Forwarded-For': forwardedFor } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await generate(`10.9.9.${i}, 203.0.113.50`)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const refused = await generate('1.2.3.4, 203.0.113.50');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await generate('203.0.113.51')).status).toBe(200);
+  });
+});

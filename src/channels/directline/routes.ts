@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Next, Request, Response, Server } from 'restify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
+import { clientIp } from '../../http';
 import { bearerCredential, safeEqual } from '../../security';
 import { type TokenClaims, type TokenSigner } from './token';
 import type { TurnRunner } from './turns';
@@ -184,6 +185,26 @@ function parseWatermark(req: Request): number {
   return Number(raw);
 }
 
+/**
+ * `burst` requests per window of burst/rate seconds, in this instance's memory: behind a load
+ * balancer a key may reach each instance's budget, still a bound.
+ */
+function limiter(settings: { ratePerSecond: number; burst: number }): RateLimiterMemory {
+  return new RateLimiterMemory({ points: settings.burst, duration: Math.max(1, Math.round(settings.burst / settings.ratePerSecond)) });
+}
+
+/** Spends one request of `key`'s budget; over it, the 429 (with Retry-After) to answer. */
+async function limit(limiter: RateLimiterMemory, key: string, reason: string): Promise<HttpError | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    const seconds = String(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+    return new HttpError(429, 'TooManyRequests', `${reason}; try again in ${seconds} s`, { 'Retry-After': seconds });
+  }
+}
+
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   const issue = (conversationId: string, userId: string) => {
     const { token } = ctx.signer.sign(conversationId, userId, ctx.tokenTtlSeconds);
@@ -240,12 +261,20 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       }
     };
 
-  const perIp = restify.plugins.throttle({
-    rate: ctx.newConversations.ratePerSecond,
-    burst: ctx.newConversations.burst,
-    ip: !ctx.newConversations.trustProxy,
-    xff: ctx.newConversations.trustProxy,
-  });
+  /**
+   * Keyed on the address our own proxy saw (the last X-Forwarded-For entry): the whole header, as
+   * restify's throttle keys it, lets a client buy a fresh budget by prepending entries of its own.
+   */
+  const newConversationsPerIp = limiter(ctx.newConversations);
+  // A callback handler: restify always goes on after an async one.
+  const perIp = (req: Request, res: Response, next: Next): void => {
+    limit(newConversationsPerIp, clientIp(req, ctx.newConversations.trustProxy), 'Too many new conversations from this address').then((refusal) => {
+      if (!refusal) return next();
+      res.header('Retry-After', refusal.headers['Retry-After']);
+      res.json(refusal.status, { error: { code: refusal.code, message: refusal.message } });
+      next(false);
+    }, next);
+  };
 
   server.post(
     `${BASE_PATH}/tokens/generate`,
@@ -309,16 +338,10 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     }),
   );
 
-  // In memory, per instance: behind a load balancer a conversation may reach each instance's budget, still a bound.
-  const perConversation = new RateLimiterMemory({ points: ctx.messages.burst, duration: Math.max(1, Math.round(ctx.messages.burst / ctx.messages.ratePerSecond)) });
+  const perConversation = limiter(ctx.messages);
   const spend = async (conversationId: string) => {
-    try {
-      await perConversation.consume(conversationId);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const seconds = String(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-      throw new HttpError(429, 'TooManyRequests', `Too many messages in this conversation; try again in ${seconds} s`, { 'Retry-After': seconds });
-    }
+    const refusal = await limit(perConversation, conversationId, 'Too many messages in this conversation');
+    if (refusal) throw refusal;
   };
 
   server.post(
