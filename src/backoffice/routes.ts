@@ -107,6 +107,25 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
 
   // Guessing bearers (BACKOFFICE_TOKEN or a session): failures counted per client IP, with the sign-in's limit.
   const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT);
+  /**
+   * Addresses this instance found blocked, until when: a right bearer from one is refused too,
+   * without a database read on every request (the guard is read only when a bearer is wrong).
+   */
+  const blockedAddresses = new Map<string, number>();
+  const knownBlock = (ipKey: string): Date | null => {
+    const until = blockedAddresses.get(ipKey);
+    if (until === undefined) return null;
+    if (until > ctx.clock.now().getTime()) return new Date(until);
+    blockedAddresses.delete(ipKey);
+    return null;
+  };
+  /** A wrong bearer: refused with 429 once the address is blocked, counted otherwise. */
+  const wrongBearer = async (ipKey: string, res: Response): Promise<void> => {
+    const blocked = await bearerGuard.blockedUntil([ipKey]);
+    if (blocked) blockedAddresses.set(ipKey, blocked.getTime());
+    else await bearerGuard.fail([ipKey]);
+    await refuseWhileBlocked(blocked, res, 'Too many wrong tokens from this address; try again later');
+  };
 
   /** Refused before the credential is looked at once this address has guessed too often, so a right guess no longer helps. */
   const refuseWhileBlocked = async (blocked: Date | null, res: Response, message: string): Promise<void> => {
@@ -119,14 +138,14 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   const authenticate = async (req: Request, res: Response): Promise<Principal & { session?: { id: string; expiresAt: number } }> => {
     const credential = bearer(req);
     const ipKey = bearerGuard.key('ip', clientIp(req, ctx.trustProxy ?? false));
-    await refuseWhileBlocked(await bearerGuard.blockedUntil([ipKey]), res, 'Too many wrong tokens from this address; try again later');
+    await refuseWhileBlocked(knownBlock(ipKey), res, 'Too many wrong tokens from this address; try again later');
     if (ctx.bootstrapToken && safeEqual(credential, ctx.bootstrapToken)) {
       return { kind: 'bootstrap', agentId: null, name: 'BACKOFFICE_TOKEN', role: 'supervisor', actor: 'agent:bootstrap' };
     }
     const check = ctx.signer.verify(credential, ctx.clock.now());
     if (!check.ok) {
       if (check.reason === 'expired') throw unauthorized('session_expired', 'The session has expired; sign in again');
-      await bearerGuard.fail([ipKey]);
+      await wrongBearer(ipKey, res);
       throw unauthorized('invalid_token', 'The token is not valid');
     }
     if (await ctx.prisma.revokedSession.findUnique({ where: { jti: check.sessionId }, select: { jti: true } })) {

@@ -8,7 +8,7 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
   let cuns: string[];
 
   beforeAll(async () => {
-    // Wrong bearers block their address after 20: each request comes from its own address (through a proxy), so the fuzz reaches the handlers.
+    // Wrong bearers block their address after 20: the right token comes from another address (through a proxy), so the fuzz still reaches the handlers.
     running = await startTestApp({ MAX_BODY_BYTES: String(MAX_BODY_BYTES), BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN, TRUST_PROXY: 'true' });
     // Real cases, so some of the fuzzed actions reach the lifecycle rather than a 404.
     cuns = [];
@@ -46,9 +46,10 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
         token,
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
         edgeString,
-        fc.ipV4(),
       )
-      .map(([endpoint, { kind, body, contentType }, c, q, bearer, randomMethod, segment, client]) => {
+      .map(([endpoint, { kind, body, contentType }, c, q, bearer, randomMethod, segment]) => {
+        // Sign-ins all come from the guessing address, so bcrypt runs no more often than with one address.
+        const client = bearer === BOOTSTRAP_TOKEN && endpoint !== 'login' ? '198.51.100.1' : '203.0.113.1';
         const routes: Record<string, [string, string]> = {
           login: ['POST', '/api/backoffice/login'],
           me: ['GET', '/api/backoffice/me'],
