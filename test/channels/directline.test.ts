@@ -249,6 +249,8 @@ describe('Direct Line v3 subset', () => {
     const text = `una sola vez ${'z'.repeat(300)}`;
     expect((await post(conversation, { type: 'message', text, channelData: { clientActivityID: 'once' } })).status).toBe(200);
     await pollUntil(conversation, (received) => botTexts(received).length === 1);
+    // The reply is in the stream a moment before its message is marked processed.
+    await server.channel.idle();
     const inbound = await db.prisma.inboundMessage.findMany({ where: { conversationKey: conversation.conversationId }, select: { payload: true, processedAt: true } });
     const stream = await db.prisma.directLineActivity.findMany({ where: { conversationId: conversation.conversationId }, select: { activity: true } });
     // The bot's echo quotes the text too; the user's own message is the one whose text is exactly it.
