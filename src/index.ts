@@ -294,7 +294,7 @@ function stopListening(server: Server, graceMs: number): Promise<void> {
 }
 
 function pageTexts(t: Translate): PageTexts {
-  const keys: (keyof PageTexts)[] = ['connecting', 'failed', 'retry', 'newConversation', 'chatLabel', 'placeholder', 'renderError', 'noscript'];
+  const keys: (keyof PageTexts)[] = ['connecting', 'failed', 'retry', 'newConversation', 'chatLabel', 'placeholder', 'renderError', 'noscript', 'tooLong'];
   return Object.fromEntries(keys.map((key) => [key, t(`webchat.page.${key}`)])) as unknown as PageTexts;
 }
 
