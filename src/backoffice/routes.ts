@@ -106,6 +106,13 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT),
   };
 
+  /** 429 with Retry-After while a guard blocks: checked before the credential, so a right guess no longer helps. */
+  const refuseWhileBlocked = async (blocked: Date | null, res: Response, message: string): Promise<void> => {
+    if (!blocked) return;
+    res.header('Retry-After', String(Math.max(1, Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000))));
+    throw new HttpError(429, 'too_many_attempts', message);
+  };
+
   // Guessing bearers (BACKOFFICE_TOKEN or a session): failures counted per client IP, with the sign-in's limit.
   const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT);
   /**
@@ -123,16 +130,12 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   /** A wrong bearer: refused with 429 once the address is blocked, counted otherwise. */
   const wrongBearer = async (ipKey: string, res: Response): Promise<void> => {
     const blocked = await bearerGuard.blockedUntil([ipKey]);
-    if (blocked) blockedAddresses.set(ipKey, blocked.getTime());
-    else await bearerGuard.fail([ipKey]);
+    if (blocked) {
+      const now = ctx.clock.now().getTime();
+      for (const [key, until] of blockedAddresses) if (until <= now) blockedAddresses.delete(key);
+      blockedAddresses.set(ipKey, blocked.getTime());
+    } else await bearerGuard.fail([ipKey]);
     await refuseWhileBlocked(blocked, res, 'Too many wrong tokens from this address; try again later');
-  };
-
-  /** Refused before the credential is looked at once this address has guessed too often, so a right guess no longer helps. */
-  const refuseWhileBlocked = async (blocked: Date | null, res: Response, message: string): Promise<void> => {
-    if (!blocked) return;
-    res.header('Retry-After', String(Math.max(1, Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000))));
-    throw new HttpError(429, 'too_many_attempts', message);
   };
 
   /** Who is calling: the bootstrap token (supervisor rights) or an active agent's unexpired, not signed-out session. */

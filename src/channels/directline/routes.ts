@@ -194,9 +194,9 @@ function limiter(settings: { ratePerSecond: number; burst: number }): RateLimite
 }
 
 /** Spends one request of `key`'s budget; over it, the 429 (with Retry-After) to answer. */
-async function limit(limiter: RateLimiterMemory, key: string, reason: string): Promise<HttpError | null> {
+async function limit(budget: RateLimiterMemory, key: string, reason: string): Promise<HttpError | null> {
   try {
-    await limiter.consume(key);
+    await budget.consume(key);
     return null;
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
