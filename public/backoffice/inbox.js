@@ -9,7 +9,7 @@
 
   var API = '/api/backoffice';
   var SESSION_KEY = 'pqr-backoffice-session';
-  var CHANNELS = { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Web chat', emulator: 'Bot Framework' };
+  var CHANNELS = { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Web chat' };
   var FROM = { user: 'Usuario', agent: 'Asesor', bot: 'Bot' };
   var ERRORS = {
     held_by_another: 'Otro agente ya tomó esta conversación.',
@@ -132,7 +132,7 @@
     items.forEach(function (item) {
       var row = el('li', 'inbox__item');
       var head = el('p', 'inbox__meta');
-      head.appendChild(el('strong', null, CHANNELS[item.channel] || item.channel));
+      head.appendChild(el('strong', null, CHANNELS[item.channel] || item.channel.replace(/^botframework:/, 'Bot Framework · ')));
       head.appendChild(document.createTextNode(' · ' + (item.kind === 'callback' ? 'pide que lo contacten' : 'en el chat') + ' · espera ' + minutesSince(item.waitingSince) + ' min'));
       row.appendChild(head);
       row.appendChild(el('p', 'inbox__summary', item.summary));

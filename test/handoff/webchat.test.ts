@@ -13,7 +13,7 @@ describe('live handoff to an agent on web chat (Direct Line) and /api/messages',
 
   beforeAll(async () => {
     connector = await FakeConnector.start();
-    running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP, OUTBOX_POLL_MS: '60000' });
+    running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP, OUTBOX_POLL_MS: '60000', BOTFRAMEWORK_ANONYMOUS: 'true' });
   });
 
   afterAll(async () => {
@@ -109,7 +109,7 @@ describe('live handoff to an agent on web chat (Direct Line) and /api/messages',
     await say('necesito hablar con una persona');
     expect(await say('Acepto')).toContain('te paso con una persona de nuestro equipo');
     const items = (await api('GET', '/handoffs?state=waiting')).body.items as { id: number; channel: string }[];
-    const item = items.find((i) => i.channel === 'emulator')!;
+    const item = items.find((i) => i.channel === 'botframework:emulator')!;
     expect((await api('POST', `/handoffs/${item.id}/take`)).status).toBe(200);
     await api('POST', `/handoffs/${item.id}/messages`, { text: '¿Me cuentas tu caso?' });
     await running.app.notify.outbox.runOnce();
