@@ -15,10 +15,12 @@ import { registerDirectLine, type DirectLineChannel, type PageTexts } from './ch
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
 import { Texts, type Translate } from './i18n';
+import { Identities, jasminGateway, loadLookupSecret, OneTimeCodes, type KeyedDigest } from './identity';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
-import { chatSender, ConversationRecorder, createNotifications, TemplateClient, whatsAppSender, type Notifications } from './notify';
+import type { Transporter } from 'nodemailer';
+import { chatSender, ConversationRecorder, createNotifications, mailTransport, TemplateClient, whatsAppSender, type Notifications } from './notify';
 import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
@@ -36,6 +38,8 @@ export interface App {
   bot: PqrBot;
   pqr: PqrService;
   lifecycle: PqrLifecycle;
+  /** Channel identities, what they have proven, consent (see src/identity). */
+  identities: Identities;
   calendar: BusinessCalendar;
   texts: Texts;
   clock: Clock;
@@ -68,12 +72,28 @@ export interface BotParts {
   nlu: Recognizer;
   texts: Texts;
   conversations: ConversationRecorder;
+  identities: Identities;
+  codes: OneTimeCodes;
+  lookupDigest: KeyedDigest;
+  /** The SMTP transport when SMTP_URL is set: notifications and one-time codes share it. */
+  mail?: Transporter;
 }
 
 /** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
 export async function buildBot(config: Config, db: Database, clock: Clock, nluCacheFile = path.resolve('data', 'nlu-model.json')): Promise<BotParts> {
   const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
-  const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+  const identities = new Identities(db.prisma, clock);
+  const lookupDigest = await loadLookupSecret(db.prisma, config.identity.lookupKeySecret);
+  const mail = config.notify.smtpUrl ? mailTransport(config.notify.smtpUrl) : undefined;
+  const codes = new OneTimeCodes(db.prisma, clock, identities, lookupDigest, {
+    sms: config.identity.smsGatewayUrl ? jasminGateway(config.identity.smsGatewayUrl) : undefined,
+    email: mail
+      ? async (to, subject, text) => {
+          await mail.sendMail({ from: config.notify.smtpFrom, to, subject, text });
+        }
+      : undefined,
+  });
+  const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, lookupDigest);
   await pqr.syncBrands();
   const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
   const nlu = await createRecognizer({ cacheFile: nluCacheFile });
@@ -92,6 +112,8 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   const dialog = new MainDialog({
     pqr,
     lifecycle,
+    identities,
+    codes,
     nlu,
     texts,
     clock,
@@ -100,8 +122,8 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     answerDays: config.terms.answerDays,
   });
   const storage = new PrismaBotStorage(db.prisma);
-  const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, nlu, texts, conversations };
+  const conversations = new ConversationRecorder(db.prisma, identities, clock, config.defaultLocale);
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, nlu, texts, conversations, identities, codes, lookupDigest, mail };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -111,7 +133,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, texts, conversations } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, texts, conversations, identities, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
 
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
@@ -160,6 +182,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     env.WHATSAPP_ACCESS_TOKEN && env.WHATSAPP_APP_SECRET && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_VERIFY_TOKEN
       ? registerWhatsApp(server, {
           prisma: db.prisma,
+          identities,
           bot: turns,
           logger,
           onTurnError,
@@ -183,7 +206,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const telegramConfig = telegramConfigOf(config);
   const telegram = telegramConfig
-    ? registerTelegram(server, { prisma: db.prisma, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig, inbound })
+    ? registerTelegram(server, { prisma: db.prisma, identities, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig, inbound })
     : undefined;
   logChannels(config, logger, !!whatsapp, telegram?.mode);
 
@@ -196,6 +219,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     defaultLocale: config.defaultLocale,
     logger,
     lifecycle,
+    mail,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
@@ -223,6 +247,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sessionSecret: config.backoffice.sessionSecret ?? randomBytes(32).toString('hex'),
     sessionTtlSeconds: config.backoffice.sessionTtlSeconds,
     trustProxy: config.webchat.newConversations.trustProxy,
+    lookupDigest,
   });
 
   return {
@@ -232,6 +257,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bot,
     pqr,
     lifecycle,
+    identities,
     calendar,
     texts,
     clock,

@@ -1,5 +1,6 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
+import type { KeyedDigest } from '../identity';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
 import type { Db } from '../storage';
@@ -25,6 +26,8 @@ export interface ApiContext {
   operatorName: string;
   /** Behind a load balancer: the client's IP is the last X-Forwarded-For entry. */
   trustProxy?: boolean;
+  /** Keys the sign-in counters (e-mails, IPs) with the server's secret. */
+  lookupDigest: KeyedDigest;
 }
 
 export class HttpError extends Error {
@@ -107,8 +110,8 @@ function clientIp(req: Request, trustProxy: boolean): string {
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   // Password guessing: failed sign-ins are counted per e-mail and per client IP, across instances.
   const loginGuards = {
-    email: new AttemptGuard(ctx.prisma, ctx.clock, 'login-email', LOGIN_EMAIL_LIMIT),
-    ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT),
+    email: new AttemptGuard(ctx.prisma, ctx.clock, 'login-email', LOGIN_EMAIL_LIMIT, ctx.lookupDigest),
+    ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT, ctx.lookupDigest),
   };
 
   /** Who is calling: the bootstrap token (supervisor rights) or an active agent's unexpired session. */

@@ -2,7 +2,8 @@ import type { Db, Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { normalizeCun } from './cun';
-import { appendEvent, claimEvidence, type ChannelUser } from './service';
+import type { Requester } from '../identity';
+import { appendEvent, claimEvidence, owns } from './service';
 import { assertTransition, type PqrStatus } from './states';
 import { recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline, type Terms } from './terms';
 
@@ -78,13 +79,17 @@ export class PqrLifecycle {
     return pqr.notifiedAt ? recursoDeadline(pqr.notifiedAt, this.calendar, this.terms) : null;
   }
 
-  async fileRecurso(cunInput: string, user: ChannelUser, input: { kind: RecursoKind; text: string }): Promise<PqrRow> {
+  /** Only the PQR's owner (see `owns`) may file its recurso. */
+  async fileRecurso(cunInput: string, requester: Requester, input: { kind: RecursoKind; text: string }): Promise<PqrRow> {
     const text = requireText(input.text);
     if (!RECURSO_KINDS.includes(input.kind)) throw new PqrActionError('invalid_kind', 400, `kind must be one of ${RECURSO_KINDS.join(', ')}`);
+    const cun = normalizeCun(cunInput);
+    const target = cun ? await this.prisma.pqr.findUnique({ where: { cun }, include: { subscriber: { select: { line: true } } } }) : null;
+    if (!target || !owns(target, requester)) throw notFound();
     return this.act(
       cunInput,
       'recurso_interpuesto',
-      `user:${user.channel}`,
+      `user:${requester.address.channel}`,
       (pqr, now) => {
         const deadline = this.recursoDeadlineOf(pqr);
         if (!deadline) throw new PqrActionError('not_notified', 409, 'The answer has not been notified yet');
@@ -96,8 +101,7 @@ export class PqrLifecycle {
       },
       // Files sent while stating the reasons are evidence of the recurso.
       async (tx, pqr) => {
-        const identity = await tx.channelIdentity.findUnique({ where: { channel_userId: user } });
-        return { evidence: identity ? await claimEvidence(tx, identity.id, pqr.id) : [] };
+        return { evidence: requester.identityId !== null ? await claimEvidence(tx, requester.identityId, pqr.id) : [] };
       },
     );
   }
