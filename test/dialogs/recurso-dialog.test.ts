@@ -320,7 +320,7 @@ describe('the status of an answered PQR', () => {
     expect(answered).toContain('• Si no estás de acuerdo, puedes presentar un recurso de reposición hasta el 16 de diciembre de 2026');
     await conversation.say('menú');
 
-    await bot.lifecycle.fileRecurso(cun, { channel: 'telegram', userId: 'tg-recurso-status' }, { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo.' });
+    await bot.lifecycle.fileRecurso(cun, await bot.identities.requester({ channel: 'telegram', userId: 'tg-recurso-status' }), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo.' });
     bot.clock.set('2026-12-10T15:00:00Z');
     await bot.lifecycle.decideRecurso(cun, { text: 'Confirmamos: la activación salió de tu línea.', outcome: 'confirma' }, 'agent:1');
     const decided = await conversation.sayText('¿cómo va mi PQR?');

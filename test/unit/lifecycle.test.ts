@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { BusinessCalendar, FixedClock, PqrActionError, PqrLifecycle, PqrService, verifyChain, type PqrSummary } from '../../src/pqr';
+import { Identities, loadLookupSecret } from '../../src/identity';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
@@ -7,6 +8,7 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
   let clock: FixedClock;
   let service: PqrService;
   let lifecycle: PqrLifecycle;
+  let identities: Identities;
   const config = loadConfig({});
   const user = { channel: 'webchat', userId: 'dl_owner' };
 
@@ -14,7 +16,8 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     db = await createTestDb();
     clock = new FixedClock('2026-11-23T15:00:00Z');
     const calendar = new BusinessCalendar();
-    service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+    identities = new Identities(db.prisma, clock);
+    service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, await loadLookupSecret(db.prisma));
     await service.syncBrands();
     lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
   });
@@ -54,10 +57,10 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     clock.set('2026-11-23T15:00:00Z');
     const pqr = await file();
     const answered = await lifecycle.answer(pqr.cun, { text: 'No procede.', outcome: 'desfavorable' }, 'agent:1');
-    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, user, { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' }))).toBe('not_notified');
+    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, await identities.requester(user), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' }))).toBe('not_notified');
     await lifecycle.markNotified(answered.id, clock.now(), { channel: 'webchat' });
     clock.set('2026-12-01T15:00:00Z');
-    const recurso = await lifecycle.fileRecurso(pqr.cun, user, { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' });
+    const recurso = await lifecycle.fileRecurso(pqr.cun, await identities.requester(user), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' });
     expect(recurso.status).toBe('recurso_interpuesto');
     expect(await errorCode(lifecycle.transferToSic(pqr.cun, 'agent:1'))).toBe('invalid_transition');
     const decided = await lifecycle.decideRecurso(pqr.cun, { text: 'Se confirma.', outcome: 'confirma' }, 'agent:2');
@@ -76,7 +79,7 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     await lifecycle.markNotified(answered.id, clock.now(), { channel: 'webchat' });
     expect(await errorCode(lifecycle.decideRecurso(pqr.cun, { text: 'x', outcome: 'confirma' }, 'agent:1'))).toBe('invalid_transition');
     clock.set('2026-12-10T15:00:00Z');
-    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, user, { kind: 'reposicion', text: 'tarde' }))).toBe('recurso_out_of_term');
+    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, await identities.requester(user), { kind: 'reposicion', text: 'tarde' }))).toBe('recurso_out_of_term');
   });
 
   it('flags a PQR left unanswered past its due date once, and tells the user', async () => {
