@@ -295,7 +295,8 @@ export class PqrService {
       ...(requester.emails.length ? [{ requesterEmail: { in: requester.emails } }] : []),
     ];
     if (!mine.length) return null;
-    const last = await this.prisma.pqr.findFirst({ where: { OR: mine, requesterDocumentNumber: { not: null } }, orderBy: { filedAt: 'desc' } });
+    const last = await this.prisma.pqr.findFirst({ where: { OR: mine }, orderBy: { filedAt: 'desc' }, include: { subscriber: true } });
+    if (last?.subscriber) return { kind: 'subscriber', brandId: last.subscriber.brandId, line: last.subscriber.line };
     if (!last?.requesterName || !last.requesterDocumentType || !last.requesterDocumentNumber || !last.requesterEmail) return null;
     return { kind: 'non_customer', fullName: last.requesterName, documentType: last.requesterDocumentType, documentNumber: last.requesterDocumentNumber, email: last.requesterEmail };
   }
