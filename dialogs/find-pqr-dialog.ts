@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { findCun, normalizeCun, type PqrSummary } from '../src/pqr';
 import { LookupBlockedError } from '../src/pqr/lookup-guard';
-import { fold, localeOf, pickedButton, requesterOf, textsFor, withChoices, type DialogDeps } from './context';
+import { fold, localeOf, pickedButton, requesterOf, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { lookupText, targetsText } from './pqr-text';
 import { ask, choicePrompt, choose, textPrompt } from './prompts';
 import { VerifyDialog, VERIFY_DIALOG, type VerifyOptions } from './verify-dialog';
@@ -98,6 +98,7 @@ export class FindPqrDialog extends ComponentDialog {
   }
 
   private async afterVerify(step: WaterfallStepContext) {
+    if (isReroute(step.result)) return step.endDialog(step.result);
     if (step.result !== true) return step.endDialog();
     const found = await this.deps.pqr.statusFor((step.values as { cun: string }).cun, await requesterOf(step.context, this.deps));
     return step.endDialog(found?.access === 'owner' ? found.pqr : undefined);
@@ -125,6 +126,7 @@ export class FindPqrDialog extends ComponentDialog {
   }
 
   private async afterForgotVerify(step: WaterfallStepContext) {
+    if (isReroute(step.result)) return step.endDialog(step.result);
     return step.endDialog(step.result === true ? ({ verified: true } satisfies Verified) : undefined);
   }
 
@@ -148,6 +150,11 @@ function conversationOf(context: TurnContext): string | undefined {
 /** The summary a PQR dialog ended with, told apart from a choice or nothing. */
 export function isPqrSummary(value: unknown): value is PqrSummary {
   return typeof value === 'object' && value !== null && 'cun' in value && 'status' in value && 'notifyChannel' in value;
+}
+
+/** The user wrote a new request instead of answering: the main dialog routes it. */
+export function isReroute(value: unknown): value is Reroute {
+  return typeof value === 'object' && value !== null && (value as Partial<Reroute>).reroute === true;
 }
 
 /** True when the user proved, without a CUN, that they own some PQRs. */

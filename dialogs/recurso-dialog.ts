@@ -3,7 +3,7 @@ import { ComponentDialog, WaterfallDialog, type Choice, type FoundChoice, type W
 import { formatDate, formatDateTime, type PqrSummary, type RecursoKind } from '../src/pqr';
 import { localeOf, requesterOf, textsFor, withChoices, type DialogDeps } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG } from './file-pqr-dialog';
-import { FindPqrDialog, FIND_PQR_DIALOG, isPqrSummary, isVerified, type FindPqrOptions } from './find-pqr-dialog';
+import { FindPqrDialog, FIND_PQR_DIALOG, isPqrSummary, isReroute, isVerified, type FindPqrOptions } from './find-pqr-dialog';
 import { hasWords, isDone } from './free-text';
 import { choicePrompt, choose, textPrompt } from './prompts';
 import { excerpt, notifyText, pqrDetail, recursoKindText } from './pqr-text';
@@ -106,6 +106,7 @@ export class RecursoDialog extends ComponentDialog {
     const listed = this.state(step).listed;
     if (isPqrSummary(step.result)) return step.next(step.result);
     if (isVerified(step.result)) return step.replaceDialog('recursoSteps', { verified: true } satisfies RecursoOptions);
+    if (isReroute(step.result)) return step.endDialog(step.result);
     const choice = step.result as FoundChoice | undefined;
     // Without a choice the FindPqrDialog has already said why; a choice prompt that gave up has not.
     if (!choice) {

@@ -1,7 +1,7 @@
 import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { PqrSummary } from '../src/pqr';
 import { localeOf, requesterOf, textsFor, type DialogDeps, type Reroute } from './context';
-import { FindPqrDialog, FIND_PQR_DIALOG, isVerified, type FindPqrOptions } from './find-pqr-dialog';
+import { FindPqrDialog, FIND_PQR_DIALOG, isReroute, isVerified, type FindPqrOptions } from './find-pqr-dialog';
 import { pqrDetail, pqrList } from './pqr-text';
 
 export const STATUS_DIALOG = 'statusDialog';
@@ -52,6 +52,7 @@ export class StatusDialog extends ComponentDialog {
   private async show(step: WaterfallStepContext) {
     // Proven without a CUN: the list now holds the PQRs of that document or line.
     if (isVerified(step.result)) return step.replaceDialog('statusSteps');
+    if (isReroute(step.result)) return step.endDialog(step.result);
     const found = step.result as PqrSummary | undefined;
     if (found) await step.context.sendActivity(pqrDetail(this.deps, textsFor(step.context, this.deps), found, localeOf(step.context, this.deps)));
     return step.endDialog(found);

@@ -1,6 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { CODE_TTL_MS, type CodeTarget } from '../src/identity';
-import { addressOfTurn, textsFor, type DialogDeps } from './context';
+import { addressOfTurn, textsFor, type DialogDeps, type Reroute } from './context';
 import { targetsText } from './pqr-text';
 import { textPrompt } from './prompts';
 
@@ -15,7 +15,8 @@ export interface VerifyOptions {
 /**
  * Proves that the user owns a line or an e-mail: a one-time code goes there ("Te envié un código
  * a a•••@correo.com"), the user types it here. Ends with true once proven; with false after the
- * user has been told why not (wrong three times, expired, too many codes, no way to send).
+ * user has been told why not (wrong three times, expired, too many codes, no way to send); with a
+ * `Reroute` when the user wrote something else than a code (a new request, not a wrong try).
  */
 export class VerifyDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
@@ -41,7 +42,9 @@ export class VerifyDialog extends ComponentDialog {
 
   private async check(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
-    const result = await this.deps.codes.check(addressOfTurn(step.context), String(step.result ?? ''));
+    const typed = String(step.result ?? '');
+    if (!/^[\d\s.-]+$/.test(typed.trim())) return step.endDialog({ reroute: true } satisfies Reroute);
+    const result = await this.deps.codes.check(addressOfTurn(step.context), typed);
     switch (result.status) {
       case 'verified':
         await step.context.sendActivity(t('verify.ok'));
