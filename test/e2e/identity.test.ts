@@ -1,5 +1,5 @@
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { FakeGraph } from '../helpers/fake-graph';
+import { FakeGraph, messages } from '../helpers/fake-graph';
 import { FakeSmsGateway } from '../helpers/fake-sms';
 import { FakeTelegram, telegramUser, updates } from '../helpers/fake-telegram';
 import { TestSmtpServer } from '../helpers/smtp';
@@ -165,6 +165,14 @@ describe('only the owner sees a PQR, on every channel', () => {
       expect(replies).not.toContain('código');
       // Another WhatsApp number sees nothing of it.
       expect(textsOf(await new WhatsAppUser(running, graph, IDS, '573109999999').say('¿cómo va mi PQR?'))).not.toContain(cun);
+      // A business-scoped user id without a number proves no line, even with the number in its profile.
+      const bsuid = 'CO.13491208655302741918';
+      const scoped = messages.text('573104445566', '¿cómo va mi PQR?');
+      delete (scoped as { from?: string }).from;
+      const scopedUser = new WhatsAppUser(running, graph, IDS, bsuid);
+      expect(textsOf(await scopedUser.say({ ...scoped, from_user_id: bsuid }))).not.toContain(cun);
+      expect(await running.app.identities.requester({ channel: 'whatsapp', userId: bsuid })).toMatchObject({ identityId: expect.any(Number), lines: [] });
+      expect(await running.app.identities.requester({ channel: 'whatsapp', userId: '573104445566' })).toMatchObject({ lines: ['3104445566'] });
     });
 
     it('a non-customer on web chat who forgot the CUN gets a code by e-mail, types it and sees their PQRs', async () => {
