@@ -1,39 +1,53 @@
+-- DropForeignKey
+ALTER TABLE "ChannelIdentity" DROP CONSTRAINT "ChannelIdentity_subscriberId_fkey";
+
+-- DropForeignKey
+ALTER TABLE "ChannelIdentity" DROP CONSTRAINT "ChannelIdentity_nonCustomerId_fkey";
+
 -- AlterTable
-ALTER TABLE "Pqr" ADD COLUMN "requesterDocumentNumber" TEXT;
-ALTER TABLE "Pqr" ADD COLUMN "requesterDocumentType" TEXT;
-ALTER TABLE "Pqr" ADD COLUMN "requesterEmail" TEXT;
-ALTER TABLE "Pqr" ADD COLUMN "requesterName" TEXT;
+ALTER TABLE "ChannelIdentity" DROP COLUMN "nonCustomerId",
+DROP COLUMN "subscriberId";
+
+-- AlterTable
+ALTER TABLE "Pqr" ADD COLUMN     "requesterDocumentNumber" TEXT,
+ADD COLUMN     "requesterDocumentType" TEXT,
+ADD COLUMN     "requesterEmail" TEXT,
+ADD COLUMN     "requesterName" TEXT;
 
 -- CreateTable
 CREATE TABLE "IdentityProof" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "identityId" INTEGER NOT NULL,
     "kind" TEXT NOT NULL,
     "value" TEXT NOT NULL,
     "method" TEXT NOT NULL,
-    "provenAt" DATETIME NOT NULL,
-    CONSTRAINT "IdentityProof_identityId_fkey" FOREIGN KEY ("identityId") REFERENCES "ChannelIdentity" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "provenAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "IdentityProof_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "VerificationCode" (
-    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "id" SERIAL NOT NULL,
     "identityId" INTEGER NOT NULL,
     "kind" TEXT NOT NULL,
     "target" TEXT NOT NULL,
     "codeHash" TEXT NOT NULL,
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "expiresAt" DATETIME NOT NULL,
-    "usedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "VerificationCode_identityId_fkey" FOREIGN KEY ("identityId") REFERENCES "ChannelIdentity" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "VerificationCode_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "ServerSecret" (
-    "name" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
     "value" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ServerSecret_pkey" PRIMARY KEY ("name")
 );
 
 -- CreateIndex
@@ -50,6 +64,13 @@ CREATE INDEX "Pqr_requesterDocumentNumber_idx" ON "Pqr"("requesterDocumentNumber
 
 -- CreateIndex
 CREATE INDEX "Pqr_requesterEmail_idx" ON "Pqr"("requesterEmail");
+
+-- AddForeignKey
+ALTER TABLE "IdentityProof" ADD CONSTRAINT "IdentityProof_identityId_fkey" FOREIGN KEY ("identityId") REFERENCES "ChannelIdentity"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "VerificationCode" ADD CONSTRAINT "VerificationCode_identityId_fkey" FOREIGN KEY ("identityId") REFERENCES "ChannelIdentity"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
 
 -- PQRs filed before this migration keep the data of the non-customer they were linked to.
 UPDATE "Pqr" SET
