@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { MainDialog } from '../dialogs';
+import { registerAvisos } from './avisos';
 import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
@@ -21,7 +22,7 @@ import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
 import type { Transporter } from 'nodemailer';
 import { chatSender, ConversationRecorder, createNotifications, mailTransport, TemplateClient, whatsAppSender, type Notifications } from './notify';
-import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
+import { BusinessCalendar, HolidayOverrides, NotificationFallback, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
 export interface AppOptions {
@@ -41,6 +42,10 @@ export interface App {
   /** Channel identities, what they have proven, consent (see src/identity). */
   identities: Identities;
   calendar: BusinessCalendar;
+  /** Holidays a supervisor adds or removes; every instance re-reads them every HOLIDAY_REFRESH_SECONDS. */
+  holidays: HolidayOverrides;
+  /** Notification by e-mail and by aviso (/avisos) for decisions without proof of delivery. */
+  fallback: NotificationFallback;
   texts: Texts;
   clock: Clock;
   webchat: DirectLineChannel;
@@ -69,6 +74,7 @@ export interface BotParts {
   pqr: PqrService;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  holidays: HolidayOverrides;
   nlu: Recognizer;
   texts: Texts;
   conversations: ConversationRecorder;
@@ -81,7 +87,9 @@ export interface BotParts {
 
 /** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
 export async function buildBot(config: Config, db: Database, clock: Clock, nluCacheFile = path.resolve('data', 'nlu-model.json')): Promise<BotParts> {
-  const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
+  const calendar = new BusinessCalendar();
+  const holidays = new HolidayOverrides(db.prisma, clock, calendar);
+  await holidays.refresh();
   const identities = new Identities(db.prisma, clock);
   const lookupDigest = await loadLookupSecret(db.prisma, config.identity.lookupKeySecret);
   const mail = config.notify.smtpUrl ? mailTransport(config.notify.smtpUrl) : undefined;
@@ -123,7 +131,7 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, identities, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, nlu, texts, conversations, identities, codes, lookupDigest, mail };
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -133,7 +141,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, texts, conversations, identities, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, identities, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
+  holidays.start(config.holidayRefreshMs, (error) => logger.error({ err: error }, 'holiday overrides could not be re-read'));
+  const fallback = new NotificationFallback(db.prisma, clock, calendar, config.terms, lifecycle);
 
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
@@ -220,6 +230,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     lifecycle,
     mail,
+    fallback,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
@@ -234,11 +245,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   conversations.onRelease(() => notify.outbox.kick());
   notify.start();
 
+  registerAvisos(server, { fallback, clock, t: texts.for(config.defaultLocale), locale: config.defaultLocale, logger });
+
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
   registerBackoffice(server, {
     prisma: db.prisma,
     lifecycle,
     calendar,
+    holidays,
     clock,
     terms: config.terms,
     logger,
@@ -259,6 +273,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     lifecycle,
     identities,
     calendar,
+    holidays,
+    fallback,
     texts,
     clock,
     webchat,
@@ -278,6 +294,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await telegram?.close();
       await botframework.idle();
       await notify.stop();
+      holidays.stop();
       await db.close();
     },
   };
