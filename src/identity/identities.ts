@@ -104,13 +104,20 @@ export class Identities {
    * same line (the same person on WhatsApp and Telegram); a typed, unproven line proves nothing.
    */
   async prove(address: Address, kind: ProofKind, raw: string, method: ProofMethod): Promise<void> {
+    if (!proofValue(kind, raw)) return;
+    await this.proveFor(await this.ensureNow(address), kind, raw, method);
+  }
+
+  /** As `prove`, for an identity the caller has just touched: a proof already held costs one read. */
+  async proveFor(identityId: number, kind: ProofKind, raw: string, method: ProofMethod): Promise<void> {
     const value = proofValue(kind, raw);
     if (!value) return;
-    const identityId = await this.ensureNow(address);
     const key = { identityId_kind_value: { identityId, kind, value } };
+    if (await this.prisma.identityProof.findUnique({ where: key, select: { id: true } })) return;
     try {
-      await this.prisma.identityProof.upsert({ where: key, create: { identityId, kind, value, method, provenAt: this.clock.now() }, update: { method, provenAt: this.clock.now() } });
+      await this.prisma.identityProof.create({ data: { identityId, kind, value, method, provenAt: this.clock.now() } });
     } catch (error) {
+      // Proven by another message of the same user at the same moment.
       if (!isUniqueViolation(error)) throw error;
     }
   }

@@ -65,7 +65,7 @@ export class TelegramTurns {
         return this.choice(turn, activity, incoming, t);
       case 'ownContact':
         // Telegram verified this number for its sender: the identity has proven the line.
-        await this.deps.identities.prove(address, 'line', incoming.phone, 'channel');
+        await this.deps.identities.proveFor(identityId, 'line', incoming.phone, 'channel');
         // The number is the answer to "which line?"; channelData.phone tells the dialogs it is proven.
         return adapter.processActivity({ ...activity, text: incoming.phone, channelData: { ...activity.channelData, phone: incoming.phone } }, logic);
       case 'foreignContact':

@@ -48,7 +48,7 @@ export class WhatsAppTurns {
     const identityId = await this.deps.identities.touch(address, activity);
     // Meta verified the number a wa_id names; a business-scoped user id without one proves no line.
     if (/^\d{6,15}$/.test(recorded.userId) && activity.channelData?.phone === `+${recorded.userId}`) {
-      await this.deps.identities.prove(address, 'line', recorded.userId, 'channel');
+      await this.deps.identities.proveFor(identityId, 'line', recorded.userId, 'channel');
     }
     const logic = turn.guard(this.deps.logic);
 
