@@ -141,7 +141,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, identities, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, identities, codes, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
+  // Only the error's kind: a gateway's or SMTP server's message may carry the number or address.
+  codes.onDeliveryFailure = (kind, error) => logger.warn({ kind, error: error instanceof Error ? error.name : 'unknown' }, 'a one-time code could not be delivered');
+  logger.info(
+    { sms: !!config.identity.smsGatewayUrl, email: !!config.notify.smtpUrl },
+    `one-time codes: by SMS ${config.identity.smsGatewayUrl ? 'on' : 'off (SMS_GATEWAY_URL not set)'}, by e-mail ${config.notify.smtpUrl ? 'on' : 'off (SMTP_URL not set)'}`,
+  );
   holidays.start(config.holidayRefreshMs, (error) => logger.error({ err: error }, 'holiday overrides could not be re-read'));
   const fallback = new NotificationFallback(db.prisma, clock, calendar, config.terms, lifecycle);
 

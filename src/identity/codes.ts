@@ -49,6 +49,8 @@ export interface CodeDelivery {
 export class OneTimeCodes {
   private readonly perRequester: AttemptGuard;
   private readonly perTarget: AttemptGuard;
+  /** Told when a code could not be delivered (the gateway or SMTP server refused it), for the operator's logs. */
+  onDeliveryFailure: (kind: ProofKind, error: unknown) => void = () => undefined;
 
   constructor(
     private readonly prisma: Db,
@@ -93,9 +95,10 @@ export class OneTimeCodes {
         const text = t('verify.code.message', { code, minutes: CODE_TTL_MS / 60_000 });
         if (target.kind === 'line') await this.delivery.sms!.send(target.value, text);
         else await this.delivery.email!(target.value, t('verify.code.subject'), text);
-      } catch {
+      } catch (error) {
         // A code that never arrived must not stay usable.
         await this.prisma.verificationCode.update({ where: { id: row.id }, data: { usedAt: now } });
+        this.onDeliveryFailure(target.kind, error);
         return { status: 'failed' };
       }
     }
