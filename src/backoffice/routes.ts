@@ -117,7 +117,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   };
 
   // Guessing bearers (BACKOFFICE_TOKEN or a session): failures counted per client IP, with the sign-in's limit.
-  const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT);
+  const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT, ctx.lookupDigest);
   /**
    * Addresses this instance found blocked, until when: a right bearer from one is refused too,
    * without a database read on every request (the guard is read only when a bearer is wrong).
