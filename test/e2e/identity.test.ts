@@ -40,6 +40,11 @@ describe('only the owner sees a PQR, on every channel', () => {
       SMTP_URL: smtp.url,
       SMS_GATEWAY_URL: sms.url,
       BACKOFFICE_TOKEN: BOOTSTRAP,
+      // Dozens of web chats from one address, typing faster than people: the web chat limits are not what is tested here.
+      WEBCHAT_MESSAGES_PER_SECOND: '100',
+      WEBCHAT_MESSAGES_BURST: '100',
+      WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: '100',
+      WEBCHAT_NEW_CONVERSATIONS_BURST: '100',
     });
     victimChat = await WebChat.open(running);
     victimCun = await fileAsNonCustomer(victimChat, VICTIM);
