@@ -3,7 +3,7 @@ import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepC
 import { OFFER_KEYS, OFFER_KEYS_WAITING } from '../src/handoff';
 import type { Clarified } from './clarify-intent-dialog';
 import { ConsentDialog, CONSENT_DIALOG } from './consent-dialog';
-import { channelUser, commandOf, localeOf, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
+import { addressOfTurn, commandOf, localeOf, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
 import { choicePrompt, choose } from './prompts';
 
 export const HANDOFF_DIALOG = 'handoffDialog';
@@ -39,7 +39,7 @@ export class HandoffDialog extends ComponentDialog {
     const handoffs = this.deps.handoffs!;
     const context = step.context;
     const t = textsFor(context, this.deps);
-    const user = channelUser(context);
+    const user = addressOfTurn(context);
     const availability = await handoffs.availability();
     if (availability.open) {
       // A callback request of this user becomes the live conversation.
@@ -64,7 +64,7 @@ export class HandoffDialog extends ComponentDialog {
     const choice = step.result as FoundChoice | undefined;
     if (choice?.index === 0) return step.endDialog({ intent: 'radicar_pqr', text: '' } satisfies Clarified);
     if (choice?.index === 1) {
-      const handoff = await this.deps.handoffs!.request(channelUser(context), { kind: 'callback', recent: recentTexts(context), locale: context.activity.locale });
+      const handoff = await this.deps.handoffs!.request(addressOfTurn(context), { kind: 'callback', recent: recentTexts(context), locale: context.activity.locale });
       const text = t('handoff.callback.queued');
       await context.sendActivity(text);
       await this.deps.handoffs!.recordBotMessage(handoff.id, text);
@@ -85,7 +85,7 @@ function recentTexts(context: TurnContext): string[] {
  */
 export async function relayToAgent(context: TurnContext, deps: DialogDeps, showMenu: () => Promise<void>): Promise<boolean> {
   if (!deps.handoffs || context.activity.type !== 'message') return false;
-  const handoff = await deps.handoffs.openFor(channelUser(context));
+  const handoff = await deps.handoffs.openFor(addressOfTurn(context));
   if (!handoff || handoff.kind !== 'live') return false;
   const t = textsFor(context, deps);
   const text = (context.activity.text ?? '').trim();

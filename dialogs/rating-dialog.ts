@@ -1,7 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { SCORE_KEYS } from '../src/handoff';
 import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
-import { channelUser, commandOf, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
+import { addressOfTurn, commandOf, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
 
 /** Intents that mean the user moved on to a new request rather than leaving a comment. */
 const REQUESTS: Intent[] = ['consultar_estado', 'recurso'];
@@ -19,7 +19,7 @@ const ASKS_TO_FILE = /\b(quiero|quisiera|necesito|deseo|voy a|radicar|poner|pres
  */
 export async function captureRating(context: TurnContext, deps: DialogDeps): Promise<boolean> {
   if (!deps.ratings || context.activity.type !== 'message') return false;
-  const pending = await deps.ratings.pendingFor(channelUser(context));
+  const pending = await deps.ratings.pendingFor(addressOfTurn(context));
   if (!pending) return false;
   const t = textsFor(context, deps);
   const text = (context.activity.text ?? '').trim();

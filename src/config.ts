@@ -104,6 +104,10 @@ const schema = z.object({
   /** When set, GET /metrics needs `Authorization: Bearer METRICS_TOKEN`. */
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: optional,
+  /** Jasmin-style SMS gateway for one-time codes to a line: http://user:password@host:1401/send. */
+  SMS_GATEWAY_URL: z.string().url().optional(),
+  /** Key of lookup digests and one-time-code HMACs; generated and kept in the database when not set. */
+  LOOKUP_KEY_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   /** The sender of notification e-mails; defaults to the operator's customer-care address. */
   SMTP_FROM: optional,
   /** An approved WhatsApp template with one body parameter (the CUN), sent when the 24-hour window has closed. */
@@ -185,6 +189,8 @@ export interface Config {
   inbound: { leaseMs: number; sweepMs: number; shutdownMs: number };
   /** Live handoff to agents: hours (minutes of the Bogotá day), queue limits, hold and presence timeouts. */
   handoff: HandoffSettings;
+  /** One-time codes to a line (SMS gateway) and the key of lookup digests and code HMACs. */
+  identity: { smsGatewayUrl?: string; lookupKeySecret?: string };
 }
 
 export interface HandoffSettings {
@@ -274,5 +280,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       averageMinutes: env.HANDOFF_AVERAGE_MINUTES,
       whatsappTemplate: { name: env.WHATSAPP_HANDOFF_TEMPLATE_NAME, language: env.WHATSAPP_TEMPLATE_LANGUAGE },
     },
+    identity: { smsGatewayUrl: env.SMS_GATEWAY_URL, lookupKeySecret: env.LOOKUP_KEY_SECRET },
   };
 }

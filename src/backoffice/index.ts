@@ -1,4 +1,5 @@
 import type { Server } from 'restify';
+import type { KeyedDigest } from '../identity';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
 import type { Db } from '../storage';
@@ -34,6 +35,8 @@ export interface BackofficeDeps {
   trustProxy?: boolean;
   /** The live inbox and CSAT results. */
   handoffs: HandoffParts;
+  /** Keys the sign-in counters with the server's secret (see src/identity/secret.ts). */
+  lookupDigest: KeyedDigest;
 }
 
 /**
@@ -53,6 +56,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): { clos
     bootstrapToken: deps.bootstrapToken,
     operatorName: deps.operatorName,
     trustProxy: deps.trustProxy,
+    lookupDigest: deps.lookupDigest,
   });
   const closeStreams = registerHandoffRoutes(server, { kit, handoffs: deps.handoffs, clock: deps.clock, logger: deps.logger, keepAliveMs: Math.min(15_000, deps.handoffs.service.holdTimeoutMs / 3) });
   registerPageRoutes(server);

@@ -1,5 +1,6 @@
 import type { HandoffSettings } from '../config';
 import type { Locale, Texts } from '../i18n';
+import type { Identities } from '../identity';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, PqrService } from '../pqr';
 import type { Database } from '../storage';
@@ -24,6 +25,7 @@ export interface HandoffOptions {
   clock: Clock;
   calendar: BusinessCalendar;
   pqr: PqrService;
+  identities: Identities;
   texts: Texts;
   defaultLocale: Locale;
   settings: HandoffSettings;

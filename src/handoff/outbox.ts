@@ -1,10 +1,8 @@
+import { addressKey, type Address } from '../identity';
 import type { Tx } from '../storage';
 
-/** A chat user: the channel and the user's id there (the outbox addresses them as "channel:userId"). */
-export interface ChatUser {
-  channel: string;
-  userId: string;
-}
+/** A chat user: the identity module's address. */
+export type ChatUser = Address;
 
 /**
  * What the outbox renders and sends: the text of `key` in the user's language, with buttons when
@@ -26,7 +24,7 @@ export async function queueChatMessage(tx: Tx, user: ChatUser, message: ChatMess
   await tx.outbox.create({
     data: {
       channel: user.channel,
-      conversationKey: `${user.channel}:${user.userId}`,
+      conversationKey: addressKey(user),
       kind: 'notification',
       payload: JSON.stringify({ key, vars, ...(choices ? { choices } : {}), ...(template ? { template } : {}) }),
       idempotencyKey,

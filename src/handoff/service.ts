@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HandoffSettings } from '../config';
 import { resolveLocale, type Locale, type Texts } from '../i18n';
+import { addressKey, type Identities } from '../identity';
 import { appendEvent, findCun, formatDate, formatDateTime, PQR_TYPES, type BusinessCalendar, type Clock, type Customer, type PqrService, type PqrSummary, type PqrType } from '../pqr';
 import { isUniqueViolation, type Db, type Tx } from '../storage';
 import type { LiveEvents } from './events';
@@ -52,6 +53,7 @@ export interface HandoffDeps {
   clock: Clock;
   calendar: BusinessCalendar;
   pqr: PqrService;
+  identities: Identities;
   ratings: Ratings;
   texts: Texts;
   defaultLocale: Locale;
@@ -284,7 +286,7 @@ export class HandoffService {
     const type = body.type;
     if (typeof type !== 'string' || !(PQR_TYPES as readonly string[]).includes(type)) throw new HandoffError(400, 'bad_request', `"type" must be one of ${PQR_TYPES.join(', ')}`);
     const description = requireText(body.description, 5000, 'description');
-    const customer = body.customer === undefined ? await this.deps.pqr.knownCustomer({ channel: handoff.channel, userId: handoff.userId }) : parseCustomer(body.customer);
+    const customer = body.customer === undefined ? await this.deps.pqr.knownCustomer(await this.deps.identities.requester({ channel: handoff.channel, userId: handoff.userId })) : parseCustomer(body.customer);
     if (!customer) throw new HandoffError(400, 'customer_required', 'The user is not known yet: give "customer" (subscriber brandId and line, or a non-customer\'s name, document and e-mail)');
     const digest = createHash('sha256').update(`${type}\n${description}`).digest('base64url');
     const filed = await this.deps.pqr.file({
@@ -293,7 +295,7 @@ export class HandoffService {
       user: { channel: handoff.channel, userId: handoff.userId },
       customer,
       notifyChannel: handoff.channel,
-      notifyAddress: `${handoff.channel}:${handoff.userId}`,
+      notifyAddress: addressKey({ channel: handoff.channel, userId: handoff.userId }),
       filingKey: `handoff:${id}:${digest}`,
     });
     const { prisma } = this.deps;
@@ -317,7 +319,7 @@ export class HandoffService {
 
   /** The user's open PQRs, for the agent's look-up. */
   async pqrsOf(user: ChatUser): Promise<PqrSummary[]> {
-    return this.deps.pqr.openFor({ channel: user.channel, userId: user.userId });
+    return this.deps.pqr.openFor(await this.deps.identities.requester({ channel: user.channel, userId: user.userId }));
   }
 
   async require(id: number, tx: Tx | Db = this.deps.prisma): Promise<HandoffRow> {
@@ -463,7 +465,7 @@ export const OFFER_KEYS = ['menu.file', 'handoff.offer.callback', 'menu.back'];
 export const OFFER_KEYS_WAITING = ['menu.file', 'handoff.offer.callback', 'handoff.offer.keepWaiting'];
 
 function openKeyOf(user: ChatUser): string {
-  return `${user.channel}:${user.userId}`;
+  return addressKey(user);
 }
 
 function parseCuns(raw: string): string[] {
