@@ -1,10 +1,11 @@
 import type { Server } from 'restify';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, PqrLifecycle, Terms } from '../pqr';
-import type { Db } from '../storage';
+import type { Db, Provider } from '../storage';
 import { SessionSigner } from './auth';
 import { CaseQueries } from './cases';
 import { registerPageRoutes, PAGE_PATH } from './page';
+import { ReportQueries } from './reports';
 import { API_PATH, registerApiRoutes } from './routes';
 
 export { saveAgent, AgentInputError, ROLES, MIN_PASSWORD_LENGTH, SessionSigner, type Role, type Principal } from './auth';
@@ -16,6 +17,8 @@ export { PAGE_PATH } from './page';
 
 export interface BackofficeDeps {
   prisma: Db;
+  /** The reports' SQL differs between SQLite and PostgreSQL in how it reads dates. */
+  provider: Provider;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
   clock: Clock;
@@ -37,6 +40,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
     prisma: deps.prisma,
     lifecycle: deps.lifecycle,
     cases: new CaseQueries(deps.prisma, deps.calendar, deps.lifecycle, deps.terms),
+    reports: new ReportQueries(deps.prisma, deps.provider, deps.calendar),
     clock: deps.clock,
     logger: deps.logger,
     signer: new SessionSigner(deps.sessionSecret),

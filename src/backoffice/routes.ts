@@ -8,6 +8,7 @@ import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type 
 import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
 import { renderExpedientePdf } from './expediente-pdf';
+import { checkPeriod, lastQuarter, recentWeeks, regulatoryCsv, type ReportFilters, type ReportPeriod, type ReportQueries } from './reports';
 
 export const API_PATH = '/api/backoffice';
 export const MAX_PAGE_SIZE = 100;
@@ -17,6 +18,7 @@ export interface ApiContext {
   prisma: Db;
   lifecycle: PqrLifecycle;
   cases: CaseQueries;
+  reports: ReportQueries;
   clock: Clock;
   logger: Logger;
   signer: SessionSigner;
@@ -96,6 +98,20 @@ export function parseQueueFilters(req: Request): QueueFilters {
     page: integer(req, 'page', 1, 1, 100_000),
     pageSize: integer(req, 'pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
   };
+}
+
+/** The period and filters of a report; refused (400) with the reason when malformed. */
+export function parseReportQuery(req: Request, fallback: ReportPeriod, now: Date): { period: ReportPeriod; filters: ReportFilters } {
+  const checked = checkPeriod(queryValue(req, 'from'), queryValue(req, 'to'), fallback, now);
+  if (!checked.ok) throw new HttpError(400, 'bad_period', checked.reason);
+  const type = queryValue(req, 'type');
+  if (type !== undefined && !(PQR_TYPES as readonly string[]).includes(type)) throw new HttpError(400, 'bad_request', `"type" must be one of ${PQR_TYPES.join(', ')}`);
+  const brand = queryValue(req, 'brand');
+  const channel = queryValue(req, 'channel');
+  for (const [name, value] of [['brand', brand], ['channel', channel]] as const) {
+    if (value !== undefined && !/^[\w-]{1,40}$/.test(value)) throw new HttpError(400, 'bad_request', `"${name}" is a code of at most 40 letters, digits, "_" or "-"`);
+  }
+  return { period: checked.period, filters: { type: type as PqrType | undefined, brand, channel } };
 }
 
 /** The address failed sign-ins are counted against. */
@@ -254,6 +270,28 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   server.post(
     `${API_PATH}/pqrs/:cun/traslado`,
     act('pqrs/traslado', supervisors, (req, who) => ctx.lifecycle.transferToSic(cun(req), who.actor)),
+  );
+
+  server.get(
+    `${API_PATH}/reports/summary`,
+    route('reports/summary', supervisors, async (req) => {
+      const now = ctx.clock.now();
+      const { period, filters } = parseReportQuery(req, recentWeeks(now), now);
+      return { status: 200, body: await ctx.reports.summary(period, filters, now) };
+    }),
+  );
+
+  server.get(
+    `${API_PATH}/reports/regulatory.csv`,
+    route('reports/regulatory', supervisors, async (req, res) => {
+      const now = ctx.clock.now();
+      const { period, filters } = parseReportQuery(req, lastQuarter(now), now);
+      const csv = regulatoryCsv(await ctx.reports.regulatory(period, filters));
+      res.sendRaw(200, Buffer.from(csv, 'utf8'), {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="pqr-regulatorio-${period.from}-${period.to}.csv"`,
+      });
+    }),
   );
 
   server.get(
