@@ -147,6 +147,7 @@
     showMessage($('login-error'), message || '');
     $('login-password').value = '';
     $('login-email').focus();
+    document.dispatchEvent(new CustomEvent('backoffice:signed-out'));
   }
 
   function signedIn() {
@@ -156,6 +157,8 @@
     show($('who'), true);
     show($('logout'), true);
     loadOptions().then(loadQueue);
+    // The dashboard (dashboard.js) shows itself to supervisors.
+    document.dispatchEvent(new CustomEvent('backoffice:signed-in', { detail: state.session }));
   }
 
   $('login-form').addEventListener('submit', function (event) {
@@ -177,6 +180,10 @@
       .catch(function (error) {
         showMessage($('login-error'), errorText(error));
       });
+  });
+
+  document.addEventListener('backoffice:session-ended', function (event) {
+    signOut(errorText(event.detail));
   });
 
   $('logout').addEventListener('click', function () {

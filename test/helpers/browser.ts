@@ -97,3 +97,28 @@ export async function clickSuggestedAction(page: Page, title: string | RegExp, t
   await button.waitFor({ state: 'visible', timeout: timeoutMs });
   await button.click();
 }
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** The WCAG 2.1 A and AA rules axe-core checks (its tags). */
+export const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Serious and critical violations of WCAG 2.1 A/AA that axe-core finds on the page as it is now.
+ * axe is evaluated through the DevTools protocol, which the pages' strict CSP does not block.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!loaded) await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, WCAG_21_AA);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
