@@ -108,6 +108,7 @@ interface CubeRow {
   repone: number;
   confirma: number;
   traslados: number;
+  answerDays: AnswerDays;
 }
 
 export interface RegulatoryRow {
@@ -166,14 +167,13 @@ export class ReportQueries {
   ) {}
 
   async summary(period: ReportPeriod, filters: ReportFilters, now: Date) {
-    const [cube, open, oldest, nlu, csatByWeek, csatByAgent, avgDays, brands] = await Promise.all([
-      this.cube(period, filters),
+    const [cube, open, oldest, nlu, csatByWeek, csatByAgent, brands] = await Promise.all([
+      this.cube(period, filters, now),
       this.openByDeadline(filters, now),
       this.oldestOpen(filters, now),
       this.nluByWeek(period),
       this.csat.byWeek(...this.bounds(period)),
       this.csat.byAgent(...this.bounds(period)),
-      this.averageAnswerDays(period, filters),
       this.prisma.brand.findMany({ select: { id: true, name: true } }),
     ]);
     const brandNames = new Map<string, string>([...brands.map((b): [string, string] => [b.id, b.name]), [NO_BRAND, 'No cliente']]);
@@ -196,7 +196,7 @@ export class ReportQueries {
       silencioPositivo: sum((r) => r.silencio),
       recursos: sum((r) => r.recursos),
       trasladosSic: sum((r) => r.traslados),
-      avgBusinessDaysToAnswer: averageOf([...avgDays.values()]),
+      avgBusinessDaysToAnswer: averageOf(cube.map((r) => r.answerDays)),
     };
     const nluWeeks = (rows: { week: number; n: number; key?: string }[], key?: string) => {
       const values = weeks.map(() => 0);
@@ -237,9 +237,10 @@ export class ReportQueries {
   }
 
   /** One row per type, brand and channel with PQRs filed in the period, as the regulator asks for them. */
-  async regulatory(period: ReportPeriod, filters: ReportFilters): Promise<RegulatoryRow[]> {
-    const [cube, avgDays] = await Promise.all([this.cube(period, filters), this.averageAnswerDays(period, filters)]);
+  async regulatory(period: ReportPeriod, filters: ReportFilters, now: Date): Promise<RegulatoryRow[]> {
+    const cube = await this.cube(period, filters, now);
     const rows = new Map<string, RegulatoryRow>();
+    const answerDays = new Map<string, AnswerDays[]>();
     for (const r of cube) {
       const key = groupKey(r);
       const row = rows.get(key) ?? {
@@ -252,8 +253,9 @@ export class ReportQueries {
         silencio_positivo: 0,
         recursos: 0,
         apelaciones_sic: 0,
-        avg_business_days_to_answer: averageOf([avgDays.get(key)]),
+        avg_business_days_to_answer: null,
       };
+      answerDays.set(key, [...(answerDays.get(key) ?? []), r.answerDays]);
       row.filed += r.filed;
       row.answered_in_term += r.inTerm;
       row.answered_late += r.late;
@@ -262,6 +264,7 @@ export class ReportQueries {
       row.apelaciones_sic += r.traslados;
       rows.set(key, row);
     }
+    for (const [key, row] of rows) row.avg_business_days_to_answer = averageOf(answerDays.get(key) ?? []);
     const typeOrder = (type: string) => (PQR_TYPES as readonly string[]).indexOf(type);
     return [...rows.values()].sort((a, b) => typeOrder(a.type) - typeOrder(b.type) || a.brand.localeCompare(b.brand) || a.channel.localeCompare(b.channel));
   }
@@ -278,23 +281,21 @@ export class ReportQueries {
     return weeks;
   }
 
-  /** Seconds since 1970 of a timestamp column, in the database's own dialect. */
-  private epoch(column: string): string {
-    return this.provider === 'postgresql' ? `EXTRACT(EPOCH FROM "${column}")` : `CAST(strftime('%s', "${column}") AS INTEGER)`;
-  }
-
-  /** The Bogotá day number of a timestamp column (days since 1970-01-01). */
+  /** The Bogotá day number (days since 1970-01-01) of a timestamp column, in the database's dialect. */
   private day(column: string): Sql {
-    return raw(this.provider === 'postgresql' ? `FLOOR((${this.epoch(column)} + ${OFFSET_SECONDS}) / 86400)::int` : `((${this.epoch(column)} + ${OFFSET_SECONDS}) / 86400)`);
+    return raw(
+      this.provider === 'postgresql'
+        ? `(("${column}" - interval '${-BOGOTA_UTC_OFFSET_MINUTES} minutes')::date - DATE '1970-01-01')`
+        : `((CAST(strftime('%s', "${column}") AS INTEGER) + ${OFFSET_SECONDS}) / 86400)`,
+    );
   }
 
   /** The day number of the Monday that starts the Bogotá week of a timestamp column. */
   private week(column: string): Sql {
-    const shifted = `${this.epoch(column)} + ${OFFSET_SECONDS} + ${MONDAY_SHIFT_DAYS * 86400}`;
     return raw(
       this.provider === 'postgresql'
-        ? `(FLOOR((${shifted}) / 604800)::int * 7 - ${MONDAY_SHIFT_DAYS})`
-        : `((${shifted}) / 604800 * 7 - ${MONDAY_SHIFT_DAYS})`,
+        ? `(date_trunc('week', "${column}" - interval '${-BOGOTA_UTC_OFFSET_MINUTES} minutes')::date - DATE '1970-01-01')`
+        : `((CAST(strftime('%s', "${column}") AS INTEGER) + ${OFFSET_SECONDS} + ${MONDAY_SHIFT_DAYS * 86400}) / 604800 * 7 - ${MONDAY_SHIFT_DAYS})`,
     );
   }
 
@@ -310,9 +311,47 @@ export class ReportQueries {
     return conditions.length ? sql`WHERE ${join(conditions, ' AND ')}` : empty;
   }
 
-  /** Counts of the PQRs filed in the period, per filing week, type, brand and channel. */
-  private async cube(period: ReportPeriod, filters: ReportFilters): Promise<CubeRow[]> {
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(sql`
+  /**
+   * A report query. On PostgreSQL the planner cannot foresee how few groups (weeks × types ×
+   * brands × channels) a year of PQRs makes, and with the default 4 MB of work_mem it sorts them
+   * on disk instead of hashing; JIT compilation costs more than it saves on these scans.
+   */
+  private async query(statement: Sql): Promise<Record<string, unknown>[]> {
+    if (this.provider !== 'postgresql') return this.prisma.$queryRaw<Record<string, unknown>[]>(statement);
+    const [, , rows] = await this.prisma.$transaction([
+      this.prisma.$executeRawUnsafe("SET LOCAL work_mem = '32MB'"),
+      this.prisma.$executeRawUnsafe('SET LOCAL jit = off'),
+      this.prisma.$queryRaw<Record<string, unknown>[]>(statement),
+    ], { timeout: 60_000 });
+    return rows;
+  }
+
+  /**
+   * Counts of the PQRs filed in the period, per filing week, type, brand and channel, in one pass.
+   * Business days to answer come from a running count of business days per day, computed here
+   * with the calendar (holidays, overrides): the answer's day of the term is its running count
+   * minus the first day's, plus one (1 = the first business day after reception, 0 = the day of
+   * reception). PostgreSQL reads the count from an array by day (a join makes it sort a million
+   * rows); SQLite joins it as a small table.
+   */
+  private async cube(period: ReportPeriod, filters: ReportFilters, now: Date): Promise<CubeRow[]> {
+    const first = dayNumberOfKey(period.from);
+    const last = Math.max(dayNumberOfKey(period.to), dayNumberOfKey(todayOf(now))) + 1;
+    const counts = this.runningBusinessDays(first, last);
+    let calendar = empty;
+    let joins = empty;
+    let answered = raw('answered.n');
+    let counted = raw('counted.n');
+    if (this.provider === 'postgresql') {
+      const array = `('{${counts.join(',')}}'::int[])`;
+      answered = sql`${raw(array)}[${this.day('answeredAt')} - ${raw(String(first - 1))}]`;
+      counted = sql`${raw(array)}[${this.day('countedFrom')} - ${raw(String(first - 1))}]`;
+    } else {
+      calendar = sql`WITH cal(day, n) AS (VALUES ${raw(counts.map((n, i) => `(${first + i}, ${n})`).join(', '))})`;
+      joins = sql`LEFT JOIN cal answered ON answered.day = ${this.day('answeredAt')} LEFT JOIN cal counted ON counted.day = ${this.day('countedFrom')}`;
+    }
+    const rows = await this.query(sql`
+      ${calendar}
       SELECT ${this.week('filedAt')} AS week, "type", ${BRAND} AS brand, "entryChannel" AS channel,
         COUNT(*) AS filed,
         SUM(CASE WHEN "answeredAt" IS NOT NULL AND "answeredAt" <= "dueDate" THEN 1 ELSE 0 END) AS in_term,
@@ -322,8 +361,11 @@ export class ReportQueries {
         SUM(CASE WHEN "recursoKind" = 'reposicion_apelacion' THEN 1 ELSE 0 END) AS apelacion,
         SUM(CASE WHEN "decisionOutcome" = 'repone' THEN 1 ELSE 0 END) AS repone,
         SUM(CASE WHEN "decisionOutcome" = 'confirma' THEN 1 ELSE 0 END) AS confirma,
-        SUM(CASE WHEN "trasladadaAt" IS NOT NULL THEN 1 ELSE 0 END) AS traslados
-      FROM "Pqr" ${this.where(filters, period)}
+        SUM(CASE WHEN "trasladadaAt" IS NOT NULL THEN 1 ELSE 0 END) AS traslados,
+        SUM(${answered} - ${counted} + 1) AS answer_days,
+        SUM(CASE WHEN ${answered} IS NOT NULL AND ${counted} IS NOT NULL THEN 1 ELSE 0 END) AS answers_timed
+      FROM "Pqr" ${joins}
+      ${this.where(filters, period)}
       GROUP BY 1, 2, 3, 4`);
     return rows.map((r) => ({
       week: num(r.week),
@@ -339,69 +381,47 @@ export class ReportQueries {
       repone: num(r.repone),
       confirma: num(r.confirma),
       traslados: num(r.traslados),
+      answerDays: { days: num(r.answer_days), count: num(r.answers_timed) },
     }));
   }
 
-  /**
-   * Average business days to answer per type, brand and channel: the day of the term the answer
-   * came on (1 = the first business day after reception, 0 = the day of reception). Summed in the
-   * database per answer day and per first day, then turned into business days with a running
-   * count of business days, so the calendar (holidays, overrides) stays in one place.
-   */
-  private async averageAnswerDays(period: ReportPeriod, filters: ReportFilters): Promise<Map<string, AnswerDays>> {
-    const where = this.where(filters, period, sql`"answeredAt" IS NOT NULL`);
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(sql`
-      SELECT "type", ${BRAND} AS brand, "entryChannel" AS channel, 1 AS sign, ${this.day('answeredAt')} AS day, COUNT(*) AS n
-        FROM "Pqr" ${where} GROUP BY 1, 2, 3, 5
-      UNION ALL
-      SELECT "type", ${BRAND} AS brand, "entryChannel" AS channel, -1 AS sign, ${this.day('countedFrom')} AS day, COUNT(*) AS n
-        FROM "Pqr" ${where} GROUP BY 1, 2, 3, 5`);
-    const days = rows.map((r) => num(r.day));
-    const businessDaysUpTo = this.runningBusinessDays(Math.min(...days), Math.max(...days));
-    const sums = new Map<string, AnswerDays>();
-    for (const r of rows) {
-      const key = groupKey({ type: String(r.type), brand: String(r.brand), channel: String(r.channel) });
-      const entry = sums.get(key) ?? { days: 0, count: 0 };
-      const n = num(r.n);
-      // Each answer adds its day of the term: answered day − first day + 1.
-      entry.days += num(r.sign) * n * businessDaysUpTo(num(r.day)) + (num(r.sign) > 0 ? n : 0);
-      if (num(r.sign) > 0) entry.count += n;
-      sums.set(key, entry);
-    }
-    return sums;
-  }
-
-  /** Business days from `first` up to a day, both included: a difference of two is business days between. */
-  private runningBusinessDays(first: number, last: number): (day: number) => number {
-    const upTo = new Map<number, number>();
+  /** Business days from `first` up to each day to `last`, both included, in order of day. */
+  private runningBusinessDays(first: number, last: number): number[] {
+    const out: number[] = [];
     let count = 0;
     for (let day = first; day <= last; day++) {
       if (this.calendar.isBusinessDay(keyOfDayNumber(day))) count++;
-      upTo.set(day, count);
+      out.push(count);
     }
-    return (day) => upTo.get(day) ?? 0;
+    return out;
   }
 
   /**
    * Open cases now by business days left on the step the operator owes (the queue's traffic light,
-   * same rule): grouped in the database by status and deadline days, then placed in buckets.
+   * same rule, `pendingDeadline`): grouped in the database by status and deadline days, then placed
+   * in buckets. Only cases that may owe something are grouped (answered and notified cases stay
+   * open for a recurso but owe nothing, and they are most of the table); the rest are counted.
    */
   private async openByDeadline(filters: ReportFilters, now: Date) {
-    const where = this.where(filters, undefined, sql`"status" IN (${join([...OPEN_STATUSES])})`);
-    const rows = await this.prisma.$queryRaw<Record<string, unknown>[]>(sql`
-      SELECT "status", ${this.day('dueDate')} AS due, ${this.day('recursoDueDate')} AS recurso_due, ${this.day('sicDueDate')} AS sic_due,
-        CASE WHEN "notifiedAt" IS NULL THEN 0 ELSE 1 END AS notified, CASE WHEN "trasladadaAt" IS NULL THEN 0 ELSE 1 END AS transferred, COUNT(*) AS n
-      FROM "Pqr" ${where}
-      GROUP BY 1, 2, 3, 4, 5, 6`);
+    const mayOwe = sql`("status" IN ('radicada', 'en_tramite', 'recurso_interpuesto')
+      OR ("status" = 'respondida' AND "notifiedAt" IS NULL)
+      OR ("status" = 'reposicion_decidida' AND "sicDueDate" IS NOT NULL AND "trasladadaAt" IS NULL))`;
+    const [rows, [open]] = await Promise.all([
+      this.query(sql`
+        SELECT "status", ${this.day('dueDate')} AS due, ${this.day('recursoDueDate')} AS recurso_due, ${this.day('sicDueDate')} AS sic_due,
+          CASE WHEN "notifiedAt" IS NULL THEN 0 ELSE 1 END AS notified, CASE WHEN "trasladadaAt" IS NULL THEN 0 ELSE 1 END AS transferred, COUNT(*) AS n
+        FROM "Pqr" ${this.where(filters, undefined, mayOwe)}
+        GROUP BY 1, 2, 3, 4, 5, 6`),
+      this.query(sql`SELECT COUNT(*) AS n FROM "Pqr" ${this.where(filters, undefined, sql`"status" IN (${join([...OPEN_STATUSES])})`)}`),
+    ]);
+    const total = num(open.n);
     const endOf = (day: unknown) => (day === null || day === undefined ? null : endOfBogotaDay(keyOfDayNumber(num(day))));
     const byLight = { overdue: 0, due_soon: 0, on_time: 0 };
     const overdueBucket = { bucket: 'vencidos', label: 'Vencidos', light: 'overdue' as const, count: 0 };
     const buckets = DAYS_LEFT_BUCKETS.map(([name, low, high]) => ({ bucket: name, label: name === '1' ? '1 día' : `${name} días`, low, high, light: low <= 3 ? ('due_soon' as const) : ('on_time' as const), count: 0 }));
-    let noDeadline = 0;
-    let total = 0;
+    let owing = 0;
     for (const r of rows) {
       const n = num(r.n);
-      total += n;
       const deadline = pendingDeadline({
         status: String(r.status),
         dueDate: endOf(r.due) ?? now,
@@ -411,10 +431,8 @@ export class ReportQueries {
         sicDueDate: endOf(r.sic_due),
         trasladadaAt: num(r.transferred) ? now : null,
       });
-      if (!deadline) {
-        noDeadline += n;
-        continue;
-      }
+      if (!deadline) continue;
+      owing += n;
       const light = trafficLight(deadline, now, this.calendar);
       byLight[light] += n;
       if (light === 'overdue') {
@@ -425,7 +443,7 @@ export class ReportQueries {
       const bucket = buckets.find((b) => left >= b.low && left <= b.high);
       if (bucket) bucket.count += n;
     }
-    return { total, noDeadline, byLight, byDaysLeft: [overdueBucket, ...buckets.map(({ low: _low, high: _high, ...b }) => b)] };
+    return { total, noDeadline: total - owing, byLight, byDaysLeft: [overdueBucket, ...buckets.map(({ low: _low, high: _high, ...b }) => b)] };
   }
 
   private async oldestOpen(filters: ReportFilters, now: Date) {
@@ -486,9 +504,9 @@ interface AnswerDays {
   count: number;
 }
 
-function averageOf(groups: (AnswerDays | undefined)[]): number | null {
-  const count = groups.reduce((n, g) => n + (g?.count ?? 0), 0);
-  return count ? round1(groups.reduce((total, g) => total + (g?.days ?? 0), 0) / count) : null;
+function averageOf(groups: AnswerDays[]): number | null {
+  const count = groups.reduce((n, g) => n + g.count, 0);
+  return count ? round1(groups.reduce((total, g) => total + g.days, 0) / count) : null;
 }
 
 /** The regulatory export as CSV: a header row, then one row per type, brand and channel. */

@@ -286,7 +286,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     route('reports/regulatory', supervisors, async (req, res) => {
       const now = ctx.clock.now();
       const { period, filters } = parseReportQuery(req, lastQuarter(now), now);
-      const csv = regulatoryCsv(await ctx.reports.regulatory(period, filters));
+      const csv = regulatoryCsv(await ctx.reports.regulatory(period, filters, now));
       res.sendRaw(200, Buffer.from(csv, 'utf8'), {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="pqr-regulatorio-${period.from}-${period.to}.csv"`,

@@ -11,3 +11,6 @@ CREATE INDEX "NluClarification_askedAt_idx" ON "NluClarification"("askedAt");
 
 -- CreateIndex
 CREATE INDEX "Pqr_filedAt_idx" ON "Pqr"("filedAt");
+
+-- CreateIndex
+CREATE INDEX "Pqr_status_notifiedAt_idx" ON "Pqr"("status", "notifiedAt");
