@@ -122,3 +122,46 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   }, WCAG_21_AA);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** Presses `key` until the focused element satisfies `matches` (its tag, text, label, id); fails after `max` presses. */
+export async function pressUntilFocused(page: Page, key: string, matches: (focused: { tag: string; text: string; label: string; id: string }) => boolean, max = 40): Promise<void> {
+  const focused = () =>
+    page.evaluate(() => {
+      const e = document.activeElement as HTMLElement | null;
+      return { tag: e?.tagName.toLowerCase() ?? '', text: (e?.innerText ?? '').trim(), label: e?.getAttribute('aria-label') ?? '', id: e?.id ?? '' };
+    });
+  for (let i = 0; i < max; i++) {
+    if (matches(await focused())) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`"${key}" pressed ${max} times without reaching the element; focus is on ${JSON.stringify(await focused())}`);
+}
+
+/** Whether focusing the element changes how it looks (outline, ring, colour): compared pixel for pixel. */
+export async function focusIsVisible(page: Page, selector: string): Promise<boolean> {
+  const element = page.locator(selector).first();
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const before = await element.screenshot({ animations: 'disabled' });
+  await element.focus();
+  // Keyboard focus: :focus-visible applies after a key press, not after a click.
+  await page.keyboard.press('Shift');
+  const after = await element.screenshot({ animations: 'disabled' });
+  return !before.equals(after);
+}
+
+/** Web Chat with the keyboard only: from the send box, Shift+Tab to the suggested actions, arrows to the one titled `title`, Enter. */
+export async function chooseSuggestedActionWithKeyboard(page: Page, title: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  await page.locator('.webchat__suggested-action').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await pressUntilFocused(page, 'Tab', (f) => f.tag === 'input' && /mensaje/i.test(f.label + f.text), 20);
+  await page.keyboard.press('Shift+Tab');
+  const matches = (text: string) => (typeof title === 'string' ? text === title : title.test(text));
+  await pressUntilFocused(page, 'ArrowRight', (f) => f.tag === 'button' && matches(f.text), 12);
+  await page.keyboard.press('Enter');
+}
+
+/** Web Chat with the keyboard only: Tab to the send box, type, Enter. */
+export async function sendMessageWithKeyboard(page: Page, text: string): Promise<void> {
+  await pressUntilFocused(page, 'Tab', (f) => f.tag === 'input' && /mensaje/i.test(f.label + f.text), 20);
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
