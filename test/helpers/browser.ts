@@ -140,12 +140,17 @@ export async function pressUntilFocused(page: Page, key: string, matches: (focus
 /** Whether focusing the element changes how it looks (outline, ring, colour): compared pixel for pixel. */
 export async function focusIsVisible(page: Page, selector: string): Promise<boolean> {
   const element = page.locator(selector).first();
+  await element.scrollIntoViewIfNeeded();
+  const box = await element.boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  // A focus ring is usually drawn just outside the element: the picture takes a margin around it.
+  const clip = { x: Math.max(0, box.x - 8), y: Math.max(0, box.y - 8), width: box.width + 16, height: box.height + 16 };
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  const before = await element.screenshot({ animations: 'disabled' });
+  const before = await page.screenshot({ clip, animations: 'disabled' });
   await element.focus();
   // Keyboard focus: :focus-visible applies after a key press, not after a click.
   await page.keyboard.press('Shift');
-  const after = await element.screenshot({ animations: 'disabled' });
+  const after = await page.screenshot({ clip, animations: 'disabled' });
   return !before.equals(after);
 }
 
