@@ -336,7 +336,8 @@ export class ReportQueries {
    */
   private async cube(period: ReportPeriod, filters: ReportFilters, now: Date): Promise<CubeRow[]> {
     const first = dayNumberOfKey(period.from);
-    const last = Math.max(dayNumberOfKey(period.to), dayNumberOfKey(todayOf(now))) + 1;
+    // Answers come after filing, up to today; one given over a year after the period is not averaged (it bounds the table).
+    const last = Math.min(Math.max(dayNumberOfKey(period.to), dayNumberOfKey(todayOf(now))), dayNumberOfKey(period.to) + 400) + 1;
     const counts = this.runningBusinessDays(first, last);
     let calendar = empty;
     let joins = empty;
