@@ -322,7 +322,7 @@
       ),
     );
     add(oldestFigure(summary, period));
-    add(csatFigure(summary, period));
+    csatFigures(summary, period).forEach(add);
     add(figure('clarifications', 'Veces que el bot no estuvo seguro', 'El bot preguntó a qué se refería el usuario, por semana.', weekly(summary, [{ label: 'Aclaraciones', values: summary.nlu.clarifications }], false), period));
     add(figure('corrections', 'Correcciones elegidas por los usuarios', 'Lo que el usuario eligió cuando el bot propuso otra cosa, por semana.', weekly(summary, summary.nlu.corrections, true), period));
 
@@ -350,22 +350,27 @@
     return figure('oldest', 'Casos abiertos más antiguos', 'Los ' + rows.length + ' casos abiertos radicados hace más tiempo.', data, period, true);
   }
 
-  function csatFigure(summary, period) {
+  /** CSAT by week and by agent; until ratings are stored (the summary says `available: false`) one figure says so. */
+  function csatFigures(summary, period) {
     var csat = summary.csat;
-    if (!csat.available || !csat.byWeek.length) {
-      return figure('csat', 'Satisfacción (CSAT) por semana y por agente', null, { columns: [], rows: [], emptyText: 'Aún no hay calificaciones de satisfacción registradas: este gráfico se llenará cuando los usuarios califiquen la atención.' }, period);
+    var title = 'Satisfacción (CSAT) por semana';
+    if (!csat.available) {
+      return [figure('csat', title + ' y por agente', null, { columns: [], rows: [], emptyText: 'Aún no hay calificaciones de satisfacción registradas: este gráfico se llenará cuando los usuarios califiquen la atención.' }, period)];
     }
-    var index = {};
+    var byWeek = {};
     csat.byWeek.forEach(function (w) {
-      index[w.weekStart] = w.average;
+      byWeek[w.weekStart] = w.average;
     });
-    var data = weekly(summary, [{ label: 'CSAT promedio', values: summary.weeks.map(function (w) { return index[w] || 0; }) }], false);
-    data.rows = data.rows.concat(
-      csat.byAgent.map(function (a) {
-        return { key: 'agent:' + a.agent, cells: [a.agent, a.average] };
-      }),
-    );
-    return figure('csat', 'Satisfacción (CSAT) por semana y por agente', null, data, period);
+    var weeks = summary.weeks.map(function (w) {
+      return byWeek[w] || 0;
+    });
+    var agents = csat.byAgent.map(function (a) {
+      return { key: a.agent, label: a.agent, value: a.average };
+    });
+    return [
+      figure('csat', title, 'Promedio de las calificaciones de la semana.', weekly(summary, [{ label: 'CSAT promedio', values: weeks }], false), period),
+      figure('csat-agents', 'Satisfacción (CSAT) por agente', 'Promedio de las calificaciones del periodo.', categories(agents, 'Agente', 'CSAT promedio'), period),
+    ];
   }
 
   // ---- filters and loading ----------------------------------------------------------------
