@@ -1,6 +1,6 @@
 import type { Server } from 'restify';
 import type { Logger } from '../logger';
-import type { BusinessCalendar, Clock, PqrLifecycle, Terms } from '../pqr';
+import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
 import type { Db, Provider } from '../storage';
 import { SessionSigner } from './auth';
 import { CaseQueries } from './cases';
@@ -21,6 +21,7 @@ export interface BackofficeDeps {
   provider: Provider;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  holidays: HolidayOverrides;
   clock: Clock;
   terms: Terms;
   logger: Logger;
@@ -39,6 +40,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
   registerApiRoutes(server, {
     prisma: deps.prisma,
     lifecycle: deps.lifecycle,
+    holidays: deps.holidays,
     cases: new CaseQueries(deps.prisma, deps.calendar, deps.lifecycle, deps.terms),
     reports: new ReportQueries(deps.prisma, deps.provider, deps.calendar),
     clock: deps.clock,

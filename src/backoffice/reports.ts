@@ -406,13 +406,14 @@ export class ReportQueries {
   private async openByDeadline(filters: ReportFilters, now: Date) {
     const mayOwe = sql`("status" IN ('radicada', 'en_tramite', 'recurso_interpuesto')
       OR ("status" = 'respondida' AND "notifiedAt" IS NULL)
-      OR ("status" = 'reposicion_decidida' AND "sicDueDate" IS NOT NULL AND "trasladadaAt" IS NULL))`;
+      OR ("status" = 'reposicion_decidida' AND ("decisionNotifiedAt" IS NULL OR ("sicDueDate" IS NOT NULL AND "trasladadaAt" IS NULL))))`;
     const [rows, [open]] = await Promise.all([
       this.query(sql`
         SELECT "status", ${this.day('dueDate')} AS due, ${this.day('recursoDueDate')} AS recurso_due, ${this.day('sicDueDate')} AS sic_due,
-          CASE WHEN "notifiedAt" IS NULL THEN 0 ELSE 1 END AS notified, CASE WHEN "trasladadaAt" IS NULL THEN 0 ELSE 1 END AS transferred, COUNT(*) AS n
+          CASE WHEN "notifiedAt" IS NULL THEN 0 ELSE 1 END AS notified, CASE WHEN "decisionNotifiedAt" IS NULL THEN 0 ELSE 1 END AS decision_notified,
+          CASE WHEN "trasladadaAt" IS NULL THEN 0 ELSE 1 END AS transferred, COUNT(*) AS n
         FROM "Pqr" ${this.where(filters, undefined, mayOwe)}
-        GROUP BY 1, 2, 3, 4, 5, 6`),
+        GROUP BY 1, 2, 3, 4, 5, 6, 7`),
       this.query(sql`SELECT COUNT(*) AS n FROM "Pqr" ${this.where(filters, undefined, sql`"status" IN (${join([...OPEN_STATUSES])})`)}`),
     ]);
     const total = num(open.n);
@@ -428,6 +429,8 @@ export class ReportQueries {
         dueDate: endOf(r.due) ?? now,
         notifiedAt: num(r.notified) ? now : null,
         vencida: false,
+        decisionNotifiedAt: num(r.decision_notified) ? now : null,
+        recursoVencida: false,
         recursoDueDate: endOf(r.recurso_due),
         sicDueDate: endOf(r.sic_due),
         trasladadaAt: num(r.transferred) ? now : null,
@@ -457,7 +460,7 @@ export class ReportQueries {
       },
       orderBy: [{ filedAt: 'asc' }, { id: 'asc' }],
       take: OLDEST_OPEN,
-      select: { cun: true, type: true, status: true, brandId: true, entryChannel: true, filedAt: true, dueDate: true, notifiedAt: true, vencida: true, recursoDueDate: true, sicDueDate: true, trasladadaAt: true },
+      select: { cun: true, type: true, status: true, brandId: true, entryChannel: true, filedAt: true, dueDate: true, notifiedAt: true, vencida: true, recursoDueDate: true, decisionNotifiedAt: true, recursoVencida: true, sicDueDate: true, trasladadaAt: true },
     });
     return rows.map((row) => {
       const deadline = pendingDeadline(row);

@@ -6,6 +6,7 @@ import { FixedClock } from '../../src/pqr';
 import { startTestApp, type RunningApp } from '../helpers/app';
 import { axeViolations, describeWithBrowser, launchBrowser } from '../helpers/browser';
 import { seedReportData } from '../helpers/reports-seed';
+import { call, login } from '../backoffice/helpers';
 
 const NOW = '2026-11-23T15:00:00Z';
 const FROM = '2025-11-24';
@@ -143,6 +144,19 @@ describeWithBrowser('supervisors\' dashboard in Chromium', () => {
     await page.screenshot({ path: screenshot, fullPage: true });
     // eslint-disable-next-line no-console
     console.log(`dashboard screenshot: ${screenshot}`);
+  });
+
+  it('sorts open cases by the same traffic light as the queue, case by case', async () => {
+    const token = await login(running.url, 'sofia@operador.co', 'clave-de-sofia-123');
+    const open = 'radicada,en_tramite,respondida,recurso_interpuesto,reposicion_decidida,trasladada_sic';
+    const lights: Record<string, number> = { overdue: 0, due_soon: 0, on_time: 0, none: 0 };
+    for (let page = 1; ; page++) {
+      const { body } = await call(running.url, 'GET', `/pqrs?status=${open}&pageSize=100&page=${page}`, { token });
+      for (const item of body.items) lights[item.light ?? 'none']++;
+      if (page * 100 >= body.total) break;
+    }
+    const { body: summary } = await call(running.url, 'GET', '/reports/summary', { token });
+    expect({ ...summary.open.byLight, none: summary.open.noDeadline }).toEqual(lights);
   });
 
   it('has no serious or critical WCAG 2.1 AA violation with its charts drawn', async () => {
