@@ -104,6 +104,9 @@ describeWithBrowser('supervisors\' dashboard in Chromium', () => {
 
   it('shows a year of PQRs whose charted numbers match the database', async () => {
     await signIn('sofia@operador.co', 'clave-de-sofia-123');
+    // The supervisor's queue, with the sections only supervisors see.
+    await page.locator('#queue-body tr').first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Tablero' }).click();
     await page.locator('#chart-filed-type canvas').waitFor();
     await showPeriod(FROM, TO);
