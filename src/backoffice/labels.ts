@@ -13,7 +13,7 @@ export const LABELS = {
     trasladada_sic: 'Trasladada a la SIC',
     cerrada: 'Cerrada',
   },
-  channel: { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Chat web', emulator: 'Emulator', console: 'Consola', email: 'Correo electrónico' },
+  channel: { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Chat web', 'botframework:emulator': 'Emulator (Bot Framework)', 'botframework:msteams': 'Microsoft Teams', console: 'Consola', email: 'Correo electrónico' },
   intent: {
     radicar_pqr: 'Radicar una PQR',
     consultar_estado: 'Consultar una PQR',

@@ -92,6 +92,9 @@ describe('back office reports: dashboard summary and regulatory CSV', () => {
   it('filters by type, brand and channel, and says plainly when nothing matches', async () => {
     const quejas = await call(url, 'GET', `/reports/summary${OCTOBER}&type=queja&brand=andes&channel=telegram`, { token: supervisorToken });
     expect(quejas.body.totals).toMatchObject({ filed: 2, answeredLate: 1, answeredInTerm: 0 });
+    const teams = await call(url, 'GET', `/reports/summary${OCTOBER}&channel=botframework:msteams`, { token: supervisorToken });
+    expect(teams.status).toBe(200);
+    expect(teams.body.totals.filed).toBe(0);
     const none = await call(url, 'GET', `/reports/summary${OCTOBER}&brand=marca-que-no-existe`, { token: supervisorToken });
     expect(none.status).toBe(200);
     expect(none.body.totals.filed).toBe(0);
