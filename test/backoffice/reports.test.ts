@@ -37,7 +37,7 @@ describe('back office reports: dashboard summary and regulatory CSV', () => {
     const answered = await app.lifecycle.answer(cuns.inTerm, { text: 'Te devolvimos el saldo.', outcome: 'desfavorable' }, 'agent:test');
     await app.lifecycle.markNotified(answered.id, clock.now(), { channel: 'whatsapp' });
     clock.set('2026-10-13T16:00:00Z');
-    await app.lifecycle.fileRecurso(cuns.inTerm, owner, { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' });
+    await app.lifecycle.fileRecurso(cuns.inTerm, await app.identities.requester(owner), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' });
     clock.set('2026-10-20T16:00:00Z');
     await app.lifecycle.decideRecurso(cuns.inTerm, { text: 'Se confirma.', outcome: 'confirma' }, 'agent:test');
     await app.lifecycle.transferToSic(cuns.inTerm, 'agent:test');
