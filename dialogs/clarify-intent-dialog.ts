@@ -52,7 +52,8 @@ export class ClarifyIntentDialog extends ComponentDialog {
 
   private async ask(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
-    const { candidates } = step.options as ClarifyOptions;
+    const { candidates, predicted, confidence } = step.options as ClarifyOptions;
+    await this.deps.pqr.recordClarification(predicted, confidence);
     const options = candidates.map((intent) => t('clarify.option', { title: t(`intent.${intent}.title`), definition: t(`intent.${intent}.definition`) })).join('\n');
     await step.context.sendActivity(withChoices(t('clarify.ask', { options }), this.buttons(t, candidates)));
     return Dialog.EndOfTurn;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { brandColorProblem } from './contrast';
 import type { Terms } from './pqr/terms';
 
 /**
@@ -71,7 +72,14 @@ const schema = z.object({
   RETENTION_YEARS: z.coerce.number().int().min(10).default(10),
 
   WEBCHAT_TITLE: z.string().default('Atención al cliente · PQR'),
-  WEBCHAT_BRAND_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#0b5cab'),
+  WEBCHAT_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .default('#0b5cab')
+    .superRefine((color, ctx) => {
+      const problem = brandColorProblem(color);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   DIRECTLINE_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Behind a load balancer: client IPs come from X-Forwarded-For. */

@@ -305,6 +305,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
   const backoffice = registerBackoffice(server, {
     prisma: db.prisma,
+    provider: db.provider,
     lifecycle,
     calendar,
     holidays,

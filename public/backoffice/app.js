@@ -149,6 +149,7 @@
     showMessage($('login-error'), message || '');
     $('login-password').value = '';
     $('login-email').focus();
+    document.dispatchEvent(new CustomEvent('backoffice:signed-out'));
   }
 
   function signedIn() {
@@ -158,6 +159,8 @@
     show($('who'), true);
     show($('logout'), true);
     loadOptions().then(loadQueue);
+    // The dashboard (dashboard.js) shows itself to supervisors.
+    document.dispatchEvent(new CustomEvent('backoffice:signed-in', { detail: state.session }));
   }
 
   $('login-form').addEventListener('submit', function (event) {
@@ -179,6 +182,10 @@
       .catch(function (error) {
         showMessage($('login-error'), errorText(error));
       });
+  });
+
+  document.addEventListener('backoffice:session-ended', function (event) {
+    signOut(errorText(event.detail));
   });
 
   $('logout').addEventListener('click', function () {

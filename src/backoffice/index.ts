@@ -2,12 +2,13 @@ import type { Server } from 'restify';
 import type { KeyedDigest } from '../identity';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
-import type { Db } from '../storage';
+import type { Db, Provider } from '../storage';
 import { SessionSigner } from './auth';
 import type { HandoffParts } from '../handoff';
 import { CaseQueries } from './cases';
 import { registerHandoffRoutes } from './handoffs';
 import { registerPageRoutes, PAGE_PATH } from './page';
+import { ratingsCsat, ReportQueries } from './reports';
 import { API_PATH, registerApiRoutes } from './routes';
 
 export { saveAgent, AgentInputError, ROLES, MIN_PASSWORD_LENGTH, SessionSigner, type Role, type Principal } from './auth';
@@ -19,6 +20,8 @@ export { PAGE_PATH } from './page';
 
 export interface BackofficeDeps {
   prisma: Db;
+  /** The reports' SQL differs between SQLite and PostgreSQL in how it reads dates. */
+  provider: Provider;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
   holidays: HolidayOverrides;
@@ -49,6 +52,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): { clos
     lifecycle: deps.lifecycle,
     holidays: deps.holidays,
     cases: new CaseQueries(deps.prisma, deps.calendar, deps.lifecycle, deps.terms),
+    reports: new ReportQueries(deps.prisma, deps.provider, deps.calendar, ratingsCsat(deps.handoffs.ratings, deps.prisma)),
     clock: deps.clock,
     logger: deps.logger,
     signer: new SessionSigner(deps.sessionSecret),

@@ -34,14 +34,19 @@ const PAGE_HEADERS = {
 };
 
 /**
- * `GET /backoffice` (the page), `/backoffice/assets/*` (its script and styles) and
+ * `GET /backoffice` (the page), `/backoffice/assets/*` (its scripts and styles, Chart.js included) and
  * `/backoffice/labels.js` (the Spanish names of statuses, types… the PDF uses too). Read once at
  * start; asset URLs carry a content hash, so browsers may cache them for a year.
  */
 export function registerPageRoutes(server: Server): void {
   const labels = Buffer.from(`window.BO_LABELS = ${JSON.stringify(LABELS)};\n`);
-  const assets = new Map<string, { body: Buffer; type: string }>([['labels.js', { body: labels, type: CONTENT_TYPES['.js'] }]]);
-  const hash = createHash('sha256').update(labels);
+  // The dashboard's charts: Chart.js's UMD build from node_modules, no CDN.
+  const chartJs = fs.readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
+  const assets = new Map<string, { body: Buffer; type: string }>([
+    ['labels.js', { body: labels, type: CONTENT_TYPES['.js'] }],
+    ['chart.js', { body: chartJs, type: CONTENT_TYPES['.js'] }],
+  ]);
+  const hash = createHash('sha256').update(labels).update(chartJs);
   for (const name of fs.readdirSync(PAGE_DIR).sort()) {
     const type = CONTENT_TYPES[path.extname(name)];
     if (!type) continue;

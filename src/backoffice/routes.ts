@@ -10,6 +10,7 @@ import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type 
 import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
 import { renderExpedientePdf } from './expediente-pdf';
+import { checkPeriod, lastQuarter, recentWeeks, regulatoryCsv, type ReportFilters, type ReportPeriod, type ReportQueries } from './reports';
 
 export const API_PATH = '/api/backoffice';
 export const MAX_PAGE_SIZE = 100;
@@ -20,6 +21,7 @@ export interface ApiContext {
   lifecycle: PqrLifecycle;
   holidays: HolidayOverrides;
   cases: CaseQueries;
+  reports: ReportQueries;
   clock: Clock;
   logger: Logger;
   signer: SessionSigner;
@@ -109,6 +111,20 @@ type Handler = (req: Request, res: Response, who: Caller | null) => Promise<{ st
 /** What other back-office route files build on: the same authentication, roles and error answers. */
 export interface RouteKit {
   route(name: string, roles: readonly Role[] | null, handler: Handler): (req: Request, res: Response) => Promise<void>;
+}
+
+/** The period and filters of a report; refused (400) with the reason when malformed. */
+export function parseReportQuery(req: Request, fallback: ReportPeriod, now: Date): { period: ReportPeriod; filters: ReportFilters } {
+  const checked = checkPeriod(queryValue(req, 'from'), queryValue(req, 'to'), fallback, now);
+  if (!checked.ok) throw new HttpError(400, 'bad_period', checked.reason);
+  const type = queryValue(req, 'type');
+  if (type !== undefined && !(PQR_TYPES as readonly string[]).includes(type)) throw new HttpError(400, 'bad_request', `"type" must be one of ${PQR_TYPES.join(', ')}`);
+  const brand = queryValue(req, 'brand');
+  const channel = queryValue(req, 'channel');
+  for (const [name, value] of [['brand', brand], ['channel', channel]] as const) {
+    if (value !== undefined && !/^[\w:-]{1,40}$/.test(value)) throw new HttpError(400, 'bad_request', `"${name}" is a code of at most 40 letters, digits, "_", ":" or "-"`);
+  }
+  return { period: checked.period, filters: { type: type as PqrType | undefined, brand, channel } };
 }
 
 export function registerApiRoutes(server: Server, ctx: ApiContext): RouteKit {
@@ -315,6 +331,28 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): RouteKit {
   server.post(
     `${API_PATH}/pqrs/:cun/traslado`,
     act('pqrs/traslado', supervisors, (req, who) => ctx.lifecycle.transferToSic(cun(req), who.actor)),
+  );
+
+  server.get(
+    `${API_PATH}/reports/summary`,
+    route('reports/summary', supervisors, async (req) => {
+      const now = ctx.clock.now();
+      const { period, filters } = parseReportQuery(req, recentWeeks(now), now);
+      return { status: 200, body: await ctx.reports.summary(period, filters, now) };
+    }),
+  );
+
+  server.get(
+    `${API_PATH}/reports/regulatory.csv`,
+    route('reports/regulatory', supervisors, async (req, res) => {
+      const now = ctx.clock.now();
+      const { period, filters } = parseReportQuery(req, lastQuarter(now), now);
+      const csv = regulatoryCsv(await ctx.reports.regulatory(period, filters, now));
+      res.sendRaw(200, Buffer.from(csv, 'utf8'), {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="pqr-regulatorio-${period.from}-${period.to}.csv"`,
+      });
+    }),
   );
 
   server.get(

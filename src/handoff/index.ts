@@ -9,7 +9,7 @@ import { Ratings } from './ratings';
 import { HandoffService } from './service';
 
 export { HandoffService, HandoffError, HANDOFF_STATES, OFFER_KEYS, OFFER_KEYS_WAITING, type AgentRef, type HandoffState } from './service';
-export { Ratings, SCORE_KEYS, summarizeRatings } from './ratings';
+export { Ratings, SCORE_KEYS, summarizeRatings, type RatingItem } from './ratings';
 export { AgentHours } from './hours';
 
 export interface HandoffParts {

@@ -312,6 +312,11 @@ export class PqrService {
     await this.prisma.nluCorrection.create({ data: { text, predicted, chosen, confidence } });
   }
 
+  /** The bot was unsure and asked which reading the user meant: counted for the dashboard, without text or user. */
+  async recordClarification(predicted: string, confidence: number): Promise<void> {
+    await this.prisma.nluClarification.create({ data: { askedAt: this.clock.now(), predicted, confidence } });
+  }
+
   brandName(brandId: string): string {
     return this.brand(brandId).name;
   }

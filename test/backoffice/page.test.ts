@@ -57,9 +57,9 @@ describeWithBrowser('back office page in Chromium', () => {
     expect(cuns).toEqual([cun, otherCun]);
     expect(await row(cun).innerText()).toContain('A tiempo');
     expect(await row(cun).innerText()).toContain('Radicada');
-    await page.getByLabel('Tipo').selectOption('queja');
+    await page.locator('#filters').getByLabel('Tipo').selectOption('queja');
     await eventually(async () => expect(await page.locator('#queue-body tr button').allInnerTexts()).toEqual([otherCun]));
-    await page.getByLabel('Tipo').selectOption('');
+    await page.locator('#filters').getByLabel('Tipo').selectOption('');
     await row(cun).waitFor();
   });
 

@@ -74,9 +74,19 @@ describe('npm run bench -- --quick', () => {
     expect(nlu.baseline.callsPerSecond).toBeGreaterThan(0);
   });
 
+  it('(f) times the dashboard and the regulatory CSV next to a bare query on the same rows', () => {
+    const dashboard = ok(report.dashboard);
+    expect(dashboard.pqrs).toBeGreaterThan(0);
+    expect(dashboard.cases.map((c) => c.name)).toHaveLength(4);
+    for (const latency of dashboard.cases.flatMap((c) => [c.latency, c.baseline])) {
+      expect(latency.p50).toBeGreaterThan(0);
+      expect(latency.p95).toBeGreaterThanOrEqual(latency.p50);
+    }
+  });
+
   it('prints a table per scenario', () => {
     const text = render(report);
-    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on']) expect(text).toContain(heading);
+    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard"]) expect(text).toContain(heading);
     expect(text).not.toContain('failed:');
   });
 });

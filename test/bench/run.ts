@@ -5,13 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 import { FakeGraph } from '../helpers/fake-graph';
+import { runDashboard, type DashboardResult } from './dashboard';
 import { runMemory, type MemoryReading, type MemoryResult } from './memory';
 import { runNlu, type NluResult } from './nlu';
 import { machine, mib, round, table, type Machine } from './stats';
 import { runStatusLookup, type StatusResult } from './status';
 import { ACCESS_TOKEN, calibrate, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Settings {
@@ -26,6 +27,8 @@ export interface Settings {
   inFlight: number;
   settleSeconds: number;
   nluSeconds: number;
+  dashboardSamples: number;
+  dashboardSeconds: number;
 }
 
 const FULL: Omit<Settings, 'scenarios'> = {
@@ -39,6 +42,8 @@ const FULL: Omit<Settings, 'scenarios'> = {
   inFlight: 1_000,
   settleSeconds: 11,
   nluSeconds: 4,
+  dashboardSamples: 40,
+  dashboardSeconds: 120,
 };
 
 const QUICK: Omit<Settings, 'scenarios'> = {
@@ -52,21 +57,24 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   inFlight: 100,
   settleSeconds: 1,
   nluSeconds: 1,
+  dashboardSamples: 5,
+  dashboardSeconds: 5,
 };
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick              a smoke run of a few seconds per scenario (the test uses it)
   --json               print the results as JSON instead of tables
-  --only a,b,c,d,e     scenarios to run (default: all)
+  --only a,b,c,d,e,f   scenarios to run (default: all)
       a  WhatsApp webhook turns/s and latency on SQLite, next to a bare restify baseline
       b  the same on PostgreSQL, one instance and two instances on one database
       c  status lookup by CUN with many PQRs in PostgreSQL
       d  RSS with many conversations in flight
       e  NLU classifications per second
+      f  supervisors' dashboard and regulatory CSV with many PQRs in PostgreSQL
   --conversations N    concurrent conversations in a and b (default ${FULL.conversations})
   --seconds N          measuring time per setup in a and b (default ${FULL.seconds})
   --rounds N           scripts per conversation at most in a and b (default ${FULL.rounds})
-  --pqrs N             PQRs to insert for c (default ${FULL.pqrs}; fewer if inserting takes over --insert-seconds)
+  --pqrs N             PQRs to insert for c and f (default ${FULL.pqrs}; fewer if inserting takes over --insert-seconds)
   --insert-seconds N   time allowed for inserting them (default ${FULL.insertSeconds})
   --in-flight N        conversations in flight for d (default ${FULL.inFlight})
 `;
@@ -110,6 +118,8 @@ function settingsFrom(argv: string[]): Settings | null {
     inFlight: Math.min(9_999, positive('in-flight', values['in-flight'], base.inFlight)),
     settleSeconds: base.settleSeconds,
     nluSeconds: base.nluSeconds,
+    dashboardSamples: base.dashboardSamples,
+    dashboardSeconds: base.dashboardSeconds,
   };
 }
 
@@ -128,6 +138,7 @@ export interface BenchReport {
   status?: Outcome<StatusResult>;
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
+  dashboard?: Outcome<DashboardResult>;
   seconds: number;
 }
 
@@ -209,6 +220,11 @@ export async function runBench(settings: Settings): Promise<BenchReport> {
   if (has('c')) {
     report.status = await attempt(`(c) status lookup with up to ${settings.pqrs.toLocaleString('en-US')} PQRs in PostgreSQL`, () =>
       runStatusLookup({ pqrs: settings.pqrs, insertSeconds: settings.insertSeconds, lookups: settings.lookups, seconds: settings.lookupSeconds, concurrency: 16 }),
+    );
+  }
+  if (has('f')) {
+    report.dashboard = await attempt(`(f) dashboard with up to ${settings.pqrs.toLocaleString('en-US')} PQRs in PostgreSQL`, () =>
+      runDashboard({ pqrs: settings.pqrs, insertSeconds: settings.insertSeconds, samples: settings.dashboardSamples, seconds: settings.dashboardSeconds }),
     );
   }
   report.seconds = round((Date.now() - started) / 1000, 1);
@@ -322,6 +338,23 @@ export function render(report: BenchReport): string {
             ['baseline: normalize(text)', round(r.baseline.callsPerSecond, 0), round(r.baseline.microsecondsPerCall, 1), ''],
             ['recognize(text): entities, intent, PQR type', round(r.recognize.callsPerSecond, 0), round(r.recognize.microsecondsPerCall, 1), round(r.recognize.callsPerSecond / r.baseline.callsPerSecond, 3)],
           ],
+        ),
+      );
+    }
+  }
+  if (report.dashboard) {
+    const r = report.dashboard;
+    if (failed(r)) out.push('', `(f) dashboard: failed: ${r.error}`);
+    else {
+      const cut = r.pqrs < r.requested ? ` (of ${r.requested.toLocaleString('en-US')} asked: inserting stopped at the time limit)` : '';
+      out.push(
+        '',
+        `(f) Supervisors' dashboard over HTTP with ${r.pqrs.toLocaleString('en-US')} PQRs filed over the last year in PostgreSQL${cut}, inserted by SQL in ${r.insertSeconds} s.`,
+        'One request at a time. Baseline of each: a bare pg count by type of the same period\'s PQRs (the simplest aggregate over the same rows).',
+        '',
+        table(
+          ['request', 'period', 'samples', 'p50 ms', 'p95 ms', 'baseline p50 ms', 'baseline p95 ms', 'p95 × baseline'],
+          r.cases.map((c) => [c.name, `${c.period.from} – ${c.period.to}`, c.latency.count, c.latency.p50, c.latency.p95, c.baseline.p50, c.baseline.p95, round(c.latency.p95 / c.baseline.p95, 1)]),
         ),
       );
     }

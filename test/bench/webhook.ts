@@ -228,7 +228,7 @@ export async function openConversations(target: string, sends: SendLog, expected
 }
 
 /** The whole server as `npm start` builds it; with `graphUrl`, WhatsApp is switched on by its settings and pointed at the fake Graph. */
-export async function startApp(databaseUrl: string, graphUrl?: string): Promise<{ app: App; url: string }> {
+export async function startApp(databaseUrl: string, graphUrl?: string, env: Record<string, string> = {}): Promise<{ app: App; url: string }> {
   const whatsapp = graphUrl
     ? {
         WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
@@ -238,7 +238,7 @@ export async function startApp(databaseUrl: string, graphUrl?: string): Promise<
         WHATSAPP_API_BASE_URL: graphUrl,
       }
     : {};
-  const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DIRECTLINE_SECRET: 'bench-directline-secret-0123456789', ...whatsapp });
+  const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DIRECTLINE_SECRET: 'bench-directline-secret-0123456789', ...whatsapp, ...env });
   const app = await buildApp(config, { nluCacheFile: NLU_TEST_CACHE });
   if (graphUrl && !app.whatsapp) throw new Error('the WhatsApp channel did not switch on');
   return { app, url: await listen(app) };

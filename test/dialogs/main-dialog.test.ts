@@ -182,6 +182,17 @@ describe('when the classifier is not sure, the bot asks instead of guessing', ()
     expect(actionsOf(replies)).toEqual([...candidates.map((i) => titles[i]), 'Otra cosa']);
   });
 
+  it('counts each clarification it asks, with its guess and no text of the user', async () => {
+    const { text, predicted } = unsureText();
+    const before = await bot.db.prisma.nluClarification.count();
+    await bot.conversation().say(text);
+    expect(await bot.db.prisma.nluClarification.count()).toBe(before + 1);
+    const [row] = await bot.db.prisma.nluClarification.findMany({ orderBy: { id: 'desc' }, take: 1 });
+    expect(row.predicted).toBe(predicted);
+    expect(row.confidence).toBeLessThan(INTENT_THRESHOLD);
+    expect(Object.keys(row).sort()).toEqual(['askedAt', 'confidence', 'id', 'predicted']);
+  });
+
   it('the second button routes the message as that intent and records the choice', async () => {
     const { text, predicted, candidates } = unsureText();
     const conversation = bot.conversation();

@@ -33,13 +33,13 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
       password: edgeString,
     });
     const query = fc
-      .dictionary(fc.constantFrom('status', 'type', 'brand', 'channel', 'overdue', 'page', 'pageSize', 'x'), fc.oneof(edgeString, fc.nat().map(String), fc.constantFrom('radicada', 'reclamo', 'true', '-1', '1e9')), { maxKeys: 4 })
+      .dictionary(fc.constantFrom('status', 'type', 'brand', 'channel', 'overdue', 'page', 'pageSize', 'from', 'to', 'x'), fc.oneof(edgeString, fc.nat().map(String), fc.constantFrom('radicada', 'reclamo', 'true', '-1', '1e9', '2026-01-01', '2026-02-30', '2016-01-01', 'no_cliente')), { maxKeys: 4 })
       .map((q) => Object.entries(q).map(([k, v]) => `${k}=${urlPart(v)}`).join('&'));
     const token = fc.constantFrom<string | undefined>(BOOTSTRAP_TOKEN, BOOTSTRAP_TOKEN, BOOTSTRAP_TOKEN, undefined, 'bo1.e30.x', `${BOOTSTRAP_TOKEN}x`, '');
 
     const request: fc.Arbitrary<FuzzRequest> = fc
       .tuple(
-        fc.constantFrom('login', 'me', 'options', 'pqrs', 'case', 'attachment', 'answer', 'decision', 'traslado', 'expediente', 'expediente.pdf', 'page', 'asset', 'random'),
+        fc.constantFrom('login', 'me', 'options', 'pqrs', 'case', 'attachment', 'answer', 'decision', 'traslado', 'expediente', 'expediente.pdf', 'reports', 'page', 'asset', 'random'),
         hostileBody(action),
         cun,
         query,
@@ -62,6 +62,8 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
           traslado: ['POST', `/api/backoffice/pqrs/${c}/traslado`],
           expediente: ['GET', `/api/backoffice/pqrs/${c}/expediente`],
           'expediente.pdf': ['GET', `/api/backoffice/pqrs/${c}/expediente.pdf`],
+          // One share for both reports: each reads several tables, so they would slow the run most.
+          reports: ['GET', `/api/backoffice/reports/${segment.length % 2 ? 'summary' : 'regulatory.csv'}?${q}`],
           page: ['GET', `/backoffice?${q}`],
           asset: ['GET', `/backoffice/assets/${urlPart(segment.slice(0, 40))}`],
           random: [randomMethod, `/api/backoffice/${urlPart(segment.slice(0, 60))}/${c}?${q}`],
@@ -87,5 +89,6 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
     expect(result.heapAfterMb - result.heapBeforeMb).toBeLessThan(HEAP_MARGIN_MB);
     expect(result.rssAfterMb - result.rssBeforeMb).toBeLessThan(RSS_MARGIN_MB);
     expect((await send(running.url, { kind: 'health', method: 'GET', path: '/healthz', headers: {} })).status).toBe(200);
-  });
+    // The run stops itself at maxMs; jest's default 60 s would close the server under it first on a busy machine.
+  }, 120_000);
 });

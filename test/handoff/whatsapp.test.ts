@@ -143,6 +143,10 @@ describe('live handoff to an agent on WhatsApp', () => {
     expect(ratings.status).toBe(200);
     expect(ratings.body.items).toEqual([expect.objectContaining({ score: 5, comment: 'Laura fue muy amable y rápida', subject: 'handoff', cun: null, handoffId: item.id, channel: 'whatsapp' })]);
     expect(ratings.body.summary.bySubject).toEqual([{ key: 'handoff', count: 1, average: 5 }]);
+    // The supervisors' dashboard shows the same verdict per week and per agent.
+    const dashboard = await api(BOOTSTRAP, 'GET', '/reports/summary?from=2026-11-23&to=2026-11-23');
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.body.csat).toEqual(expect.objectContaining({ available: true, byWeek: [{ weekStart: '2026-11-23', average: 5, count: 1 }], byAgent: [{ agent: 'Laura Gómez', average: 5, count: 1 }] }));
 
     // The conversation joined the expediente of the PQR filed in it.
     const expediente = await api(laura, 'GET', `/pqrs/${cun}/expediente`);

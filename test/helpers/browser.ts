@@ -97,3 +97,76 @@ export async function clickSuggestedAction(page: Page, title: string | RegExp, t
   await button.waitFor({ state: 'visible', timeout: timeoutMs });
   await button.click();
 }
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** The WCAG 2.1 A and AA rules axe-core checks (its tags). */
+export const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Serious and critical violations of WCAG 2.1 A/AA that axe-core finds on the page as it is now.
+ * axe is evaluated through the DevTools protocol, which the pages' strict CSP does not block.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
+  if (!loaded) await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, WCAG_21_AA);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Presses `key` until the focused element satisfies `matches` (its tag, text, label, id); fails after `max` presses. */
+export async function pressUntilFocused(page: Page, key: string, matches: (focused: { tag: string; text: string; label: string; id: string }) => boolean, max = 40): Promise<void> {
+  const focused = () =>
+    page.evaluate(() => {
+      const e = document.activeElement as HTMLElement | null;
+      return { tag: e?.tagName.toLowerCase() ?? '', text: (e?.innerText ?? '').trim(), label: e?.getAttribute('aria-label') ?? '', id: e?.id ?? '' };
+    });
+  for (let i = 0; i < max; i++) {
+    if (matches(await focused())) return;
+    await page.keyboard.press(key);
+  }
+  throw new Error(`"${key}" pressed ${max} times without reaching the element; focus is on ${JSON.stringify(await focused())}`);
+}
+
+/** Whether focusing the element changes how it looks (outline, ring, colour): compared pixel for pixel. */
+export async function focusIsVisible(page: Page, selector: string): Promise<boolean> {
+  const element = page.locator(selector).first();
+  await element.scrollIntoViewIfNeeded();
+  const box = await element.boundingBox();
+  if (!box) throw new Error(`${selector} is not on screen`);
+  // A focus ring is usually drawn just outside the element: the picture takes a margin around it.
+  const clip = { x: Math.max(0, box.x - 8), y: Math.max(0, box.y - 8), width: box.width + 16, height: box.height + 16 };
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const before = await page.screenshot({ clip, animations: 'disabled' });
+  await element.focus();
+  // Keyboard focus: :focus-visible applies after a key press, not after a click.
+  await page.keyboard.press('Shift');
+  const after = await page.screenshot({ clip, animations: 'disabled' });
+  return !before.equals(after);
+}
+
+/** Web Chat with the keyboard only: from the send box, Shift+Tab to the suggested actions, arrows to the one titled `title`, Enter. */
+export async function chooseSuggestedActionWithKeyboard(page: Page, title: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  await page.locator('.webchat__suggested-action').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await pressUntilFocused(page, 'Tab', (f) => f.tag === 'input' && /mensaje/i.test(f.label + f.text), 20);
+  await page.keyboard.press('Shift+Tab');
+  const matches = (text: string) => (typeof title === 'string' ? text === title : title.test(text));
+  await pressUntilFocused(page, 'ArrowRight', (f) => f.tag === 'button' && matches(f.text), 12);
+  await page.keyboard.press('Enter');
+}
+
+/** Web Chat with the keyboard only: Tab to the send box, type, Enter. */
+export async function sendMessageWithKeyboard(page: Page, text: string): Promise<void> {
+  await pressUntilFocused(page, 'Tab', (f) => f.tag === 'input' && /mensaje/i.test(f.label + f.text), 20);
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}

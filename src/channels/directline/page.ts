@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { brandColorProblem } from '../../contrast';
 import type { Request, Response, Server } from 'restify';
 import { MAX_TEXT_CHARS } from './routes';
 
@@ -119,7 +120,8 @@ export function pageConfig(options: PageOptions = {}): PageConfig {
   }
   return {
     title: title && title.length <= 80 ? title : DEFAULT_PAGE.title,
-    brandColor: options.brandColor && /^#[0-9a-fA-F]{6}$/.test(options.brandColor) ? options.brandColor : DEFAULT_PAGE.brandColor,
+    // A colour without enough contrast with white would make the page's buttons and header unreadable.
+    brandColor: options.brandColor && /^#[0-9a-fA-F]{6}$/.test(options.brandColor) && !brandColorProblem(options.brandColor) ? options.brandColor : DEFAULT_PAGE.brandColor,
     locale: options.locale && /^[a-z]{2}(-[A-Z]{2})?$/.test(options.locale) ? options.locale : DEFAULT_PAGE.locale,
     texts,
   };
