@@ -16,12 +16,13 @@ export interface FindPqrOptions {
 /**
  * One PQR by CUN, only for its owner: the same channel identity, or the document/line it was
  * filed with. Ends with the PQR's summary, or with nothing once the user has been told why
- * (no CUN after three tries, or "no encontramos", the same words whether the CUN exists or not).
+ * (no CUN after two tries, or "no encontramos", the same words whether the CUN exists or not).
  */
 export class FindPqrDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(FIND_PQR_DIALOG);
-    this.addDialog(textPrompt(CUN_PROMPT, (s) => !!findCun(s) || !!normalizeCun(s)));
+    // Asked twice at most: a third "escribe el CUN" would only frustrate someone who does not have it.
+    this.addDialog(textPrompt(CUN_PROMPT, (s) => !!findCun(s) || !!normalizeCun(s), undefined, 2));
     this.addDialog(textPrompt(PROOF_PROMPT, (s) => /^[\d\s+.-]{5,16}$|^[A-Za-z0-9]{5,12}$/.test(s.trim())));
     this.addDialog(new WaterfallDialog('findSteps', [this.askCun.bind(this), this.lookup.bind(this), this.withProof.bind(this)]));
     this.initialDialogId = 'findSteps';

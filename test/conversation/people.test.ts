@@ -44,8 +44,7 @@ const TYPE = /tipo \*+(petición|queja|reclamo)\*+|¿Cuál lo describe mejor/;
 const NOTIFY = /¿Dónde quieres recibir la respuesta/;
 const SUMMARY = /¿La radicamos\?/;
 const FILED = /Radicamos tu/;
-const ASK_WHAT_YOU_MEAN = /¿Qué quieres hacer|¿A qué te refieres|no cancelé nada/i;
-const FULL_NOTICE = /Tienes derecho a conocer/;
+const FULL_NOTICE = /Puedes conocerlos/;
 
 /** A non-customer's data, answered as asked. */
 function nonCustomer(name: string, docType: string, docNumber: string, email: string, next: RegExp = DESCRIBE): Turn[] {
@@ -205,7 +204,7 @@ const people: Person[] = [
     turns: [
       ['Radicar una PQR', CONSENT],
       ['Acepto', CUSTOMER],
-      ...nonCustomer('Ferretería El Tornillo', 'NIT', '900123456-7', 'tornillo@gmail.com'),
+      ...nonCustomer('Ferretería El Tornillo', 'NIT', '900123456-8', 'tornillo@gmail.com'),
       ['Solicito la copia de las facturas de los últimos seis meses', MORE],
       ['Es todo', TYPE],
       ...finish(),
@@ -492,7 +491,7 @@ const people: Person[] = [
     turns: [
       ['¿cómo va mi PQR?', /CUN/],
       ['no me acuerdo del número… ¿no la pueden buscar con mi cédula?', /./],
-      ['no lo tengo', /./, /Escribe el CUN/],
+      ['no lo tengo', /./, /Escribe el CUN|Ese no parece un CUN/],
     ],
     filed: [],
   },
@@ -545,6 +544,31 @@ describe('people who leave the happy path, over the web chat against the real se
     running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN, WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: '1000', WEBCHAT_NEW_CONVERSATIONS_BURST: '1000' });
   });
   afterAll(() => running?.close());
+
+  it('reaches a CUN on the happy path in no more turns than before the conversation work (9 user messages, 12 bot messages)', async () => {
+    const user = await DirectLineUser.connect(running.url);
+    const happy: Turn[] = [
+      ['me cobraron un paquete que no pedí', CONSENT],
+      ['Acepto', CUSTOMER],
+      ['Sí', BRAND],
+      ['Vozz Móvil', LINE],
+      ['3001234567', MORE],
+      ['Es todo', TYPE],
+      ['Sí, es reclamo', NOTIFY],
+      ['En este chat', SUMMARY],
+      ['Sí, radicar', FILED],
+    ];
+    for (const [say, expected] of happy) {
+      await user.say(say);
+      await running.app.webchat.idle();
+      await user.waitForBot(expected);
+    }
+    const activities = (await user.activities()).filter((a) => a.type === 'message');
+    const turns = { user: activities.filter((a) => a.from.role !== 'bot').length, bot: activities.filter((a) => a.from.role === 'bot').length };
+    console.log(turns);
+    expect(turns.user).toBeLessThanOrEqual(9);
+    expect(turns.bot).toBeLessThanOrEqual(12);
+  });
 
   it('has at least 30 people', () => {
     expect(people.length).toBeGreaterThanOrEqual(30);
