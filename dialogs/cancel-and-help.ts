@@ -3,11 +3,11 @@ import type { Translate } from '../src/i18n';
 import { CLARIFY_INTENT_DIALOG } from './clarify-intent-dialog';
 import { commandOf } from './context';
 
-/** The innermost dialog running: the one whose question is on screen. */
-function innermost(dc: DialogContext): string | undefined {
-  let inner = dc;
-  while (inner.child) inner = inner.child;
-  return inner.activeDialog?.id;
+/** The dialogs running, outermost first. */
+function running(dc: DialogContext): string[] {
+  const ids: string[] = [];
+  for (let inner: DialogContext | undefined = dc; inner?.activeDialog; inner = inner.child) ids.push(inner.activeDialog.id);
+  return ids;
 }
 
 /**
@@ -19,7 +19,7 @@ export async function handleInterruption(dc: DialogContext, t: Translate, showMe
   if (!command) return false;
   // The clarification offers "Ayuda" as one of its own buttons: a tap on it must show help, which
   // the clarification does by handing the choice back to be answered.
-  if (command === 'help' && innermost(dc) === CLARIFY_INTENT_DIALOG) return false;
+  if (command === 'help' && running(dc).includes(CLARIFY_INTENT_DIALOG)) return false;
   const active = !!dc.activeDialog;
   if (command === 'help') {
     if (active) {

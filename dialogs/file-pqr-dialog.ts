@@ -15,6 +15,7 @@ import { choicePrompt, choose, textPrompt, yesNo } from './prompts';
 export const FILE_PQR_DIALOG = 'filePqrDialog';
 
 const DESCRIBE_PROMPT = 'describePrompt';
+const MORE_PROMPT = 'describeMorePrompt';
 const SECOND_PROMPT = 'secondRequestPrompt';
 /** Enough to tell what happened ("me robaron el celular"), once greetings and "quiero poner una queja" are set aside. */
 const MIN_DESCRIPTION_WORDS = 3;
@@ -68,6 +69,8 @@ export class FilePqrDialog extends ComponentDialog {
     this.addDialog(choicePrompt(undefined, { patience: deps }));
     this.addDialog(choicePrompt(SECOND_PROMPT));
     this.addDialog(textPrompt(DESCRIBE_PROMPT, (s) => hasWords(s) && !isOnlyFiller(s), deps));
+    // "ya", "listo" end the description here, so only emoji or punctuation alone are asked again.
+    this.addDialog(textPrompt(MORE_PROMPT, hasWords, deps));
     this.addDialog(
       new WaterfallDialog('fileSteps', [
         this.consent.bind(this),
@@ -145,7 +148,7 @@ export class FilePqrDialog extends ComponentDialog {
     state.collecting = true;
     // Stay on this step: the next answer comes back here until the user says it is all.
     step.activeDialog!.state.stepIndex = step.index - 1;
-    return step.prompt(DESCRIBE_PROMPT, {
+    return step.prompt(MORE_PROMPT, {
       prompt: withChoices(t('file.describe.more', { done: t('file.describe.done') }), [t('file.describe.done')]),
     });
   }

@@ -155,7 +155,7 @@ export function isUpset(text: string): boolean {
  * Cases where waiting 15 days for an answer would hurt: a stolen or lost phone or SIM (the line
  * must be blocked now) and fraud or identity theft. They first get the immediate action.
  */
-const STOLEN = /\b(me (robaron|rapon[oe]aron|hurtaron|quitaron)|(robo|hurto|perdida|perdi|se me perdio|se me cayo|extravie|extraviado|extraviada) (de |del |el |la |mi )?(mi |el |la )?(celular|telefono|cel|equipo|movil|sim|chip|linea|iphone|samsung)|(celular|telefono|equipo|movil) (robado|perdido|extraviado)|rapon[oe]ado)\b/;
+const STOLEN = /\b(me (robaron|rapon[oe]aron|hurtaron|quitaron) (el |la |mi )?(celular|telefono|cel|equipo|movil|iphone|samsung)|(robo|hurto|perdida|perdi|se me perdio|se me cayo|extravie|extraviado|extraviada) (de |del |el |la |mi )?(mi |el |la )?(celular|telefono|cel|equipo|movil|sim|chip|linea|iphone|samsung)|(celular|telefono|equipo|movil) (robado|perdido|extraviado)|rapon[oe]ado)\b/;
 const FRAUD = /\b(fraude|estafa|estafaron|suplantacion|suplantaron|me clonaron|clonaron|clonada|clonado|hackearon|hackeo|duplicaron mi sim|cambiaron mi sim|pidiendo claves|pidiendome claves|robaron la linea|robaron mi linea|a mi nombre sin)\b/;
 
 export function urgencyOf(text: string): 'stolen' | 'fraud' | null {
