@@ -2,8 +2,9 @@ import { extractEntities, foldWords, normalizeMobile, personName } from '../src/
 import { PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
 import { emailIn } from './email-dialog';
 
-/** A datum of the summary the person may correct. */
-export type Field = 'name' | 'document' | 'email' | 'line' | 'description' | 'type' | 'notify';
+/** The data of the summary the person may correct. */
+export const FIELDS = ['name', 'document', 'email', 'line', 'description', 'type', 'notify'] as const;
+export type Field = (typeof FIELDS)[number];
 
 /** The fields a summary shows, in the order of the "Corregir un dato" buttons. */
 export function correctableFields(customer: Customer): Field[] {

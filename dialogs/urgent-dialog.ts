@@ -1,4 +1,5 @@
 import { ComponentDialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import type { Urgency } from '../src/nlu';
 import type { Clarified } from './clarify-intent-dialog';
 import { textsFor, type DialogDeps } from './context';
 import { choicePrompt, choose, yesNo } from './prompts';
@@ -7,7 +8,7 @@ export const URGENT_DIALOG = 'urgentDialog';
 const OFFER_PROMPT = 'urgentOfferPrompt';
 
 export interface UrgentOptions {
-  urgency: 'stolen' | 'fraud';
+  urgency: Urgency;
   text: string;
 }
 

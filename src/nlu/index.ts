@@ -3,5 +3,5 @@ export type { Entities, Intent, PqrType, Recognition, Recognizer, Scored, TypeRe
 export { INTENTS, PQR_TYPES } from './types';
 export { INTENT_THRESHOLD, TYPE_THRESHOLD, createRecognizer } from './recognizer';
 export { anonymize, documentTypeOf, extractEntities, isColombianMobile, isValidEmail, normalizeDocument, normalizeMobile, personName, suggestEmail, type DocumentType } from './entities';
-export { asksToEndAService, foldWords, isUpset, shortReply, urgencyOf } from './lexicon';
+export { asksToEndAService, foldWords, isUpset, shortReply, urgencyOf, URGENCIES, type Urgency } from './lexicon';
 export { normalize } from './normalize';

@@ -158,7 +158,10 @@ export function isUpset(text: string): boolean {
 const STOLEN = /\b(me (robaron|rapon[oe]aron|hurtaron|quitaron) (el |la |mi )?(celular|telefono|cel|equipo|movil|iphone|samsung)|(robo|hurto|perdida|perdi|se me perdio|se me cayo|extravie|extraviado|extraviada) (de |del |el |la |mi )?(mi |el |la )?(celular|telefono|cel|equipo|movil|sim|chip|linea|iphone|samsung)|(celular|telefono|equipo|movil) (robado|perdido|extraviado)|rapon[oe]ado)\b/;
 const FRAUD = /\b(fraude|estafa|estafaron|suplantacion|suplantaron|me clonaron|clonaron|clonada|clonado|hackearon|hackeo|duplicaron mi sim|cambiaron mi sim|pidiendo claves|pidiendome claves|robaron la linea|robaron mi linea|a mi nombre sin)\b/;
 
-export function urgencyOf(text: string): 'stolen' | 'fraud' | null {
+export const URGENCIES = ['stolen', 'fraud'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export function urgencyOf(text: string): Urgency | null {
   const folded = foldWords(text);
   if (STOLEN.test(folded)) return 'stolen';
   if (FRAUD.test(folded)) return 'fraud';
