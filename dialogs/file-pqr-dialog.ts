@@ -1,4 +1,4 @@
-import { ComponentDialog, Dialog, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Activity } from 'botbuilder';
 import { anonymize, asksToEndAService, shortReply, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
@@ -17,6 +17,8 @@ export const FILE_PQR_DIALOG = 'filePqrDialog';
 const DESCRIBE_PROMPT = 'describePrompt';
 const MORE_PROMPT = 'describeMorePrompt';
 const SECOND_PROMPT = 'secondRequestPrompt';
+/** Takes any answer to the summary: the step reads it as a confirmation, a correction or a question. */
+const SUMMARY_PROMPT = 'summaryPrompt';
 /** Enough to tell what happened ("me robaron el celular"), once greetings and "quiero poner una queja" are set aside. */
 const MIN_DESCRIPTION_WORDS = 3;
 export const MAX_DESCRIPTION_CHARS = 8000;
@@ -68,6 +70,7 @@ export class FilePqrDialog extends ComponentDialog {
     this.addDialog(new EmailDialog(deps));
     this.addDialog(choicePrompt(undefined, { patience: deps }));
     this.addDialog(choicePrompt(SECOND_PROMPT));
+    this.addDialog(new TextPrompt(SUMMARY_PROMPT));
     this.addDialog(textPrompt(DESCRIBE_PROMPT, (s) => hasWords(s) && !isOnlyFiller(s), deps));
     // "ya", "listo" end the description here, so only emoji or punctuation alone are asked again.
     this.addDialog(textPrompt(MORE_PROMPT, hasWords, deps));
@@ -217,8 +220,7 @@ export class FilePqrDialog extends ComponentDialog {
       ? t('file.summary.subscriber', { brand: this.deps.pqr.brandName(customer.brandId), lastDigits: lastDigits(customer.line) })
       : t('file.summary.nonCustomer', { name: customer.fullName, documentType: customer.documentType, documentNumber: customer.documentNumber, email: customer.email });
     const description = state.description.length > SUMMARY_DESCRIPTION_CHARS ? `${state.description.slice(0, SUMMARY_DESCRIPTION_CHARS)}…` : state.description;
-    await step.context.sendActivity(withChoices(t('file.summary', { type: t(`type.${state.type}.title`), who, description, notify: this.notifyText(t, state) }), this.summaryButtons(t)));
-    return Dialog.EndOfTurn;
+    return step.prompt(SUMMARY_PROMPT, { prompt: withChoices(t('file.summary', { type: t(`type.${state.type}.title`), who, description, notify: this.notifyText(t, state) }), this.summaryButtons(t)) });
   }
 
   /** Applies a correction; an answer by e-mail without an address first asks for one. */
@@ -278,12 +280,11 @@ export class FilePqrDialog extends ComponentDialog {
   private async onSummary(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
     const state = this.state(step);
-    const text = step.context.activity.text ?? '';
+    const text = String(step.result ?? '');
     const button = pickedButton(text, this.summaryButtons(t));
-    const stay = async (message: string) => {
+    const stay = (message: string) => {
       step.activeDialog!.state.stepIndex = step.index - 1;
-      await step.context.sendActivity(withChoices(message, this.summaryButtons(t)));
-      return Dialog.EndOfTurn;
+      return step.prompt(SUMMARY_PROMPT, { prompt: withChoices(message, this.summaryButtons(t)) });
     };
     if (button === 0 || (button < 0 && (isFileIt(text) || shortReply(text) === 'yes'))) return this.file(step);
     const back = () => {

@@ -113,7 +113,7 @@ export class MainDialog extends ComponentDialog {
       case 'saludo':
         return this.greet(context);
       case 'despedida':
-        await context.sendActivity(t('goodbye'));
+        await context.sendActivity(withChoices(t('goodbye'), this.menu(context)));
         return;
       case 'canales':
         await context.sendActivity(withChoices(t('channels'), this.menu(context)));
