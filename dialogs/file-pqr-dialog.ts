@@ -141,13 +141,13 @@ export class FilePqrDialog extends ComponentDialog {
     } else if (hasWords(added) && !isOnlyFiller(added)) {
       state.description = `${state.description}\n${added}`;
     }
-    if (state.followUp) return step.next();
     if (state.description.length >= MAX_DESCRIPTION_CHARS) {
       state.description = state.description.slice(0, MAX_DESCRIPTION_CHARS);
       await step.context.sendActivity(t('file.describe.tooLong', { max: MAX_DESCRIPTION_CHARS }));
       state.collecting = false;
       return step.next();
     }
+    if (state.followUp) return step.next();
     state.collecting = true;
     // Stay on this step: the next answer comes back here until the user says it is all.
     step.activeDialog!.state.stepIndex = step.index - 1;
@@ -335,7 +335,8 @@ export class FilePqrDialog extends ComponentDialog {
       return step.endDialog(filed);
     }
     await step.context.sendActivity(text);
-    return choose(step, t, t('file.second.offer', { text: state.second }), yesNo(t), SECOND_PROMPT);
+    const second = state.second.length > SUMMARY_DESCRIPTION_CHARS ? `${state.second.slice(0, SUMMARY_DESCRIPTION_CHARS)}…` : state.second;
+    return choose(step, t, t('file.second.offer', { text: second }), yesNo(t), SECOND_PROMPT);
   }
 
   /** Yes to the second request: a new filing with the same person and answer channel. */
