@@ -127,7 +127,7 @@ export class CustomerCheckDialog extends ComponentDialog {
 
   private brandNamedIn(text: string): number {
     const words = ` ${foldWords(text)} `;
-    const matches = this.deps.brands.map((b, i) => ({ i, hit: [b.id, ...foldWords(b.name).split(' ')].some((w) => w.length >= 4 && words.includes(` ${foldWords(w)} `)) })).filter((m) => m.hit);
+    const matches = this.deps.brands.map((b, i) => ({ i, hit: [b.id, b.name].some((w) => words.includes(` ${foldWords(w)} `)) })).filter((m) => m.hit);
     return matches.length === 1 ? matches[0].i : -1;
   }
 

@@ -90,6 +90,8 @@ export function foldWords(text: string): string {
 /** Short replies people type for "yes" and "no", as folded words. */
 const YES = ['si', 'sip', 'sipi', 'sii', 'sep', 'simon', 'claro', 'claro que si', 'correcto', 'exacto', 'afirmativo', 'dale', 'de una', 'listo', 'ok', 'okey', 'okay', 'vale', 'va', 'bueno', 'bueno listo', 'de acuerdo', 'por supuesto', 'obvio', 'acepto', 'autorizo', 'yes', 'yep', 's', 'perfecto', 'hagale', 'asi es', 'esta bien', 'adelante', 'sisas', 'eso', 'eso es'];
 const NO = ['no', 'nop', 'nope', 'nel', 'negativo', 'no gracias', 'mejor no', 'para nada', 'no acepto', 'no autorizo', 'no quiero', 'no me interesa', 'n', 'no senor', 'ahorita no', 'todavia no', 'aun no'];
+/** "sí, pero primero…", "ok, aunque…": the reply is held back, so it is none. */
+const HOLDING_BACK = new Set(['pero', 'aunque', 'primero', 'antes', 'espera', 'espere', 'depende', 'cuando', 'si', 'pregunta']);
 /** "no sé", "no entiendo", "no tengo": a bare "no" before these is not an answer. */
 const NOT_A_NO_BEFORE = new Set(['se', 'entiendo', 'tengo', 'recuerdo', 'me', 'estoy', 'puedo', 'lo', 'la', 'hay', 'sirve', 'funciona', 'es', 'era', 'fue']);
 const YES_SET = new Set(YES);
@@ -141,6 +143,7 @@ export function shortReply(text: string): 'yes' | 'no' | null {
     const rest = words.slice(n);
     if (rest.length > MAX_WORDS_AFTER_A_SHORT_REPLY) return null;
     if (answer === 'no' && NOT_A_NO_BEFORE.has(rest[0])) return null;
+    if (rest.some((w) => HOLDING_BACK.has(w)) || (rest.length > 0 && text.includes('?'))) return null;
     const other = rest.some((w) => (answer === 'yes' ? NO_SET.has(w) && w !== 'n' : w === 'si' || w === 'acepto' || w === 'autorizo'));
     return other ? null : answer;
   }

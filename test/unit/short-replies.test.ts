@@ -14,7 +14,7 @@ describe('short replies are understood at every prompt', () => {
     ['ok', 'yes'], ['okey', 'yes'], ['aceto', 'yes'], ['acepto', 'yes'], ['Acepto!', 'yes'], ['claro que sí', 'yes'], ['simón', 'yes'],
     ['bueno listo', 'yes'], ['correcto', 'yes'], ['hágale', 'yes'], ['sip de andes', 'yes'], ['sí, de Vozz', 'yes'],
     ['no', 'no'], ['no gracias', 'no'], ['No, gracias', 'no'], ['nop', 'no'], ['nel', 'no'], ['mejor no', 'no'], ['no, gracias, solo quería avisar', 'no'],
-    ['y eso para qué?', null], ['quiero una explicación primero', null], ['no sé', null], ['sí pero no', null],
+    ['y eso para qué?', null], ['sí pero primero dime', null], ['ok, aunque no sé', null], ['sí? para qué?', null], ['quiero una explicación primero', null], ['no sé', null], ['sí pero no', null],
     ['acepto pero no quiero que me llamen y que me escriban mucho', null], ['', null],
   ])('%j reads as %s', (text, expected) => {
     expect(shortReply(text)).toBe(expected);
