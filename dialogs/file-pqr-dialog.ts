@@ -302,7 +302,7 @@ export class FilePqrDialog extends ComponentDialog {
     }
     if (asksToEndAService(text) && !state.second) {
       state.second = text.trim();
-      return stay(t('file.summary.endService', { type: t(`type.${state.type}`) }));
+      return stay(t('file.summary.endService'));
     }
     if (/\bcancel/.test(fold(text))) return stay(t('file.summary.cancelInside'));
     return stay(t('file.summary.retry'));

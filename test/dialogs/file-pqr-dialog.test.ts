@@ -256,7 +256,7 @@ describe('choices by number, e-mail notification, cancelling at the summary', ()
       { say: '2', expect: ['Escribe tu correo electrónico'] },
       { say: 'no tengo', expect: ['Ese correo no parece válido', 'nombre@correo.com'] },
       { say: 'Cliente.Andes@Correo.com', expect: ['• Cliente de Andes Cel, línea terminada en 3344', '• Respuesta: tu correo cliente.andes@correo.com'] },
-      { say: '1', expect: [/CUN: \*0102-26-\d{10}\*/, 'responderte en tu correo cliente.andes@correo.com'] },
+      { say: '1', expect: [/CUN: \*0102-26-\d{10}\*/, 'Te respondemos en tu correo cliente.andes@correo.com'] },
     ]);
     const [row] = await rowsOf(conversation.userId);
     expect(row).toMatchObject({ brandId: 'andes', notifyChannel: 'email', notifyAddress: 'cliente.andes@correo.com', type: 'reclamo' });
