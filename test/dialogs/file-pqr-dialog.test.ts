@@ -16,7 +16,7 @@ describe('journey 1: a subscriber on WhatsApp files a reclamo', () => {
   it('reads the first message as the description, proposes reclamo, files it with CUN and due date', async () => {
     const conversation = bot.conversation({ channelId: 'whatsapp', userId: 'wa-573001234567' });
     const turns = await play(conversation, [
-      { say: 'me cobraron un paquete que no pedí', expect: ['Plintron Colombia es responsable de tus datos', 'solo para atender tu PQR', 'Puedes conocerlos, actualizarlos, corregirlos', 'revocar este permiso', 'quejarte ante la SIC', 'https://www.plintron.co/privacy-policy/', '¿Autorizas'], actions: ['Acepto', 'No acepto'] },
+      { say: 'me cobraron un paquete que no pedí', expect: ['Plintron Colombia es responsable de tus datos', 'solo para atender tu PQR', 'Puedes conocerlos, actualizarlos, corregirlos, borrarlos', 'revocar este permiso', 'quejarte ante la SIC', 'https://www.plintron.co/privacy-policy/', '¿Autorizas'], actions: ['Acepto', 'No acepto'] },
       ...consent,
       ...asSubscriber().slice(0, 2),
       // The first message already said what happened: the bot asks only whether to add more.
