@@ -9,10 +9,10 @@ import { ask, choicePrompt, choose, textPrompt, yesNo } from './prompts';
 
 export const CUSTOMER_CHECK_DIALOG = 'customerCheckDialog';
 
-export const LINE_PROMPT = 'linePrompt';
-export const NAME_PROMPT = 'namePrompt';
-export const DOC_TYPE_PROMPT = 'documentTypePrompt';
-export const DOC_PROMPT = 'documentPrompt';
+const LINE_PROMPT = 'linePrompt';
+const NAME_PROMPT = 'namePrompt';
+const DOC_TYPE_PROMPT = 'documentTypePrompt';
+const DOC_PROMPT = 'documentPrompt';
 const DOCUMENT_TYPES = ['CC', 'CE', 'PA', 'NIT'] as const;
 
 /**

@@ -5,7 +5,7 @@ import { foldWords, INTENT_THRESHOLD, shortReply } from '../src/nlu';
 import { fold, offerPerson, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
 
 /** After this many unusable answers a prompt gives up (or, when patient, offers help and another way). */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 
 export const CHOICE_PROMPT = 'choicePrompt';
 
