@@ -70,7 +70,7 @@ describe('Bot Framework /api/messages, anonymous (Bot Framework Emulator; fake c
       ['La señal se cae todo el tiempo y las llamadas se cortan.', '¿Quieres agregar algo más?'],
       ['Es todo', 'tu caso es de tipo *queja*'],
       ['Sí', '¿Dónde quieres recibir la respuesta?'],
-      ['En este chat', '¿La radicamos?', ['Sí, radicar', 'Cancelar']],
+      ['En este chat', '¿La radicamos?', ['Sí, radicar', 'Corregir un dato', 'Cancelar']],
     ];
     for (const [text, expected, actions] of steps) {
       const replies = await say(chat, text);
