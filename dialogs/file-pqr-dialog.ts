@@ -1,6 +1,6 @@
 import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Activity } from 'botbuilder';
-import { anonymize, asksToEndAService, shortReply, TYPE_THRESHOLD } from '../src/nlu';
+import { anonymize, asksToEndAService, INTENT_THRESHOLD, shortReply, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
 import type { Translate } from '../src/i18n';
 import { channelUser, fold, lastDigits, localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
@@ -71,7 +71,12 @@ export class FilePqrDialog extends ComponentDialog {
     this.addDialog(choicePrompt(undefined, { patience: deps }));
     this.addDialog(choicePrompt(SECOND_PROMPT));
     this.addDialog(new TextPrompt(SUMMARY_PROMPT));
-    this.addDialog(textPrompt(DESCRIBE_PROMPT, (s) => hasWords(s) && !isOnlyFiller(s), deps));
+    // "quiero hablar con una persona" is not what happened: the prompt offers a person and asks again.
+    const asksForPerson = (s: string) => {
+      const recognition = deps.nlu.recognize(s, deps.clock.now());
+      return recognition.intent === 'hablar_asesor' && recognition.confidence >= INTENT_THRESHOLD;
+    };
+    this.addDialog(textPrompt(DESCRIBE_PROMPT, (s) => hasWords(s) && !isOnlyFiller(s) && !asksForPerson(s), deps));
     // "ya", "listo" end the description here, so only emoji or punctuation alone are asked again.
     this.addDialog(textPrompt(MORE_PROMPT, hasWords, deps));
     this.addDialog(

@@ -177,6 +177,19 @@ const people: Person[] = [
     filed: [{ type: 'reclamo', fullName: 'Carlos Andrés Gómez', documentType: 'CC', email: 'carlos.gomez@outlook.com', descriptionLacks: [/hablar con una persona/] }],
   },
   {
+    who: 'asks for a person at the description question, hears how to reach one, and then tells what happened',
+    turns: [
+      ['Radicar una PQR', CONSENT],
+      ['Acepto', CUSTOMER],
+      ...nonCustomer('Beatriz Helena Ruiz', 'CC', '41222333', 'beatriz.ruiz@gmail.com'),
+      ['mejor quiero hablar con un asesor', /\*611[^]*Cuéntame/, MORE],
+      ['Me llegó una factura de un plan que cancelé en agosto', MORE],
+      ['Es todo', TYPE],
+      ...finish(),
+    ],
+    filed: [{ type: 'reclamo', fullName: 'Beatriz Helena Ruiz', descriptionHas: [/factura de un plan/], descriptionLacks: [/asesor/] }],
+  },
+  {
     who: 'is a foreigner who writes "extranjería" for the document type',
     turns: [
       ['Radicar una PQR', CONSENT],
