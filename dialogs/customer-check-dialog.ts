@@ -3,7 +3,7 @@ import { ComponentDialog, WaterfallDialog, type Choice, type Dialog, type FoundC
 import { documentTypeOf, foldWords, isColombianMobile, normalizeDocument, normalizeMobile, personName } from '../src/nlu';
 import type { Customer } from '../src/pqr';
 import type { Translate } from '../src/i18n';
-import { channelUser, lastDigits, textsFor, type DialogDeps } from './context';
+import { lastDigits, requesterOf, textsFor, type DialogDeps } from './context';
 import { EmailDialog, EMAIL_DIALOG } from './email-dialog';
 import { ask, choicePrompt, choose, textPrompt, yesNo } from './prompts';
 
@@ -90,7 +90,7 @@ export class CustomerCheckDialog extends ComponentDialog {
   }
 
   private async offerKnown(step: WaterfallStepContext) {
-    const known = await this.deps.pqr.knownCustomer(channelUser(step.context));
+    const known = await this.deps.pqr.knownCustomer(await requesterOf(step.context, this.deps));
     if (!known) return step.replaceDialog('askSteps');
     (step.values as CheckState).known = known;
     const t = textsFor(step.context, this.deps);

@@ -3,7 +3,8 @@ import type { Activity } from 'botbuilder';
 import { anonymize, asksToEndAService, INTENT_THRESHOLD, shortReply, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
 import type { Translate } from '../src/i18n';
-import { channelUser, fold, lastDigits, localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
+import { addressKey } from '../src/identity';
+import { addressOfTurn, fold, lastDigits, localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps } from './context';
 import { ConsentDialog, CONSENT_DIALOG } from './consent-dialog';
 import { CorrectFieldDialog, CORRECT_FIELD_DIALOG, notifyChoices, typeChoice, typeOptions, type CorrectFieldOptions } from './correct-field-dialog';
 import { correctionOf, type Correction } from './corrections';
@@ -207,8 +208,8 @@ export class FilePqrDialog extends ComponentDialog {
   }
 
   private answerInChat(step: WaterfallStepContext): void {
-    const user = channelUser(step.context);
-    Object.assign(this.state(step), { notifyChannel: user.channel, notifyAddress: `${user.channel}:${user.userId}` });
+    const address = addressOfTurn(step.context);
+    Object.assign(this.state(step), { notifyChannel: address.channel, notifyAddress: addressKey(address) });
   }
 
   /** Shows the summary; comes back here with an e-mail address, a correction, or nothing. */
@@ -320,7 +321,7 @@ export class FilePqrDialog extends ComponentDialog {
     const filed = await this.deps.pqr.file({
       type: state.type,
       description: state.description,
-      user: channelUser(step.context),
+      user: addressOfTurn(step.context),
       customer: state.customer,
       notifyChannel: state.notifyChannel,
       notifyAddress: state.notifyAddress,
