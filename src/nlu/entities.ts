@@ -339,7 +339,8 @@ const EMAIL_DOMAIN_THRESHOLD = 3;
 export function suggestEmail(email: string): string | null {
   if (!isValidEmail(email)) return null;
   const suggestion = emailSpellChecker.run({ email: email.trim().toLowerCase(), domains: EMAIL_DOMAINS, topLevelDomains: EMAIL_TLDS, domainThreshold: EMAIL_DOMAIN_THRESHOLD });
-  return suggestion && suggestion.full !== email.trim().toLowerCase() ? suggestion.full : null;
+  // Only a known provider is suggested: a company's own domain (".io", ".dev", ".test") is not a typo of ".co".
+  return suggestion && EMAIL_DOMAINS.includes(suggestion.domain) && suggestion.full !== email.trim().toLowerCase() ? suggestion.full : null;
 }
 
 /** Words that make a "name" a request or an answer to something else ("quiero hablar con una persona"). */
