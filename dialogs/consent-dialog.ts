@@ -1,10 +1,10 @@
 import { ComponentDialog, WaterfallDialog, findChoices, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { addressOfTurn, textsFor, type DialogDeps } from './context';
+import { addressOfTurn, menuChoices, textsFor, withChoices, type DialogDeps } from './context';
 import { choicePrompt, choose } from './prompts';
 
 export const CONSENT_DIALOG = 'consentDialog';
 /** Version of the privacy notice the user accepted; change it when the notice text changes. */
-export const PRIVACY_NOTICE_VERSION = 'aviso-privacidad-2026-11';
+export const PRIVACY_NOTICE_VERSION = 'aviso-privacidad-2026-12';
 const CONSENT_PROMPT = 'consentPrompt';
 /** Words that answer the question alone but say nothing inside a sentence ("no entiendo qué datos…"). */
 const BARE_ANSWERS = new Set(['si', 'sí', 'no', 'ok', 's', 'n', 'yes']);
@@ -28,7 +28,7 @@ export function isConsentAnswer(text: string, choices: Choice[]): boolean {
 export class ConsentDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(CONSENT_DIALOG);
-    this.addDialog(choicePrompt(CONSENT_PROMPT, isConsentAnswer));
+    this.addDialog(choicePrompt(CONSENT_PROMPT, { isAnswer: isConsentAnswer, patience: deps }));
     this.addDialog(new WaterfallDialog('consentSteps', [this.ask.bind(this), this.record.bind(this)]));
     this.initialDialogId = 'consentSteps';
   }
@@ -45,6 +45,7 @@ export class ConsentDialog extends ComponentDialog {
         { value: t('consent.decline'), synonyms: ['no', 'no acepto', 'no autorizo', 'rechazo', 'decline'] },
       ],
       CONSENT_PROMPT,
+      t('consent.retry'),
     );
   }
 
@@ -56,7 +57,7 @@ export class ConsentDialog extends ComponentDialog {
       await step.context.sendActivity(t('consent.accepted'));
       return step.endDialog(true);
     }
-    await step.context.sendActivity(t('consent.declined', { channels: t('channels.short') }));
+    await step.context.sendActivity(withChoices(t('consent.declined', { channels: t('channels.short') }), menuChoices(t)));
     return step.endDialog(false);
   }
 }

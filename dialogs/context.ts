@@ -24,11 +24,11 @@ export interface DialogDeps {
   ratings?: Ratings;
 }
 
-export function localeOf(context: TurnContext, deps: DialogDeps): Locale {
+export function localeOf(context: TurnContext, deps: Pick<DialogDeps, 'defaultLocale'>): Locale {
   return resolveLocale(context.activity.locale, deps.defaultLocale);
 }
 
-export function textsFor(context: TurnContext, deps: DialogDeps): Translate {
+export function textsFor(context: TurnContext, deps: Pick<DialogDeps, 'texts' | 'defaultLocale'>): Translate {
   return deps.texts.for(localeOf(context, deps));
 }
 
@@ -70,10 +70,30 @@ const COMMANDS: Record<string, Command> = {
   menu: 'menu', inicio: 'menu', 'volver al menu': 'menu', start: 'menu', 'menu principal': 'menu',
 };
 
-/** "cancelar", "ayuda" and "menú" (and their slash-commands) when they are the whole message. */
+/** Words around a command that do not change it: "mejor no, cancelar", "cancelar todo por favor". */
+const AROUND_A_COMMAND = /^(?:(?:mejor|no|ya|pues|bueno|ok|entonces|por favor|porfa|eso|mejor no)[\s,]+)*|(?:[\s,]+(?:todo|eso|ya|pues|por favor|porfa|mejor|gracias))*$/g;
+
+/**
+ * "cancelar", "ayuda" and "menú" (and their slash-commands) when they are the whole message, give
+ * or take a "mejor no" or a "por favor": inside a longer message they are words, not commands.
+ */
 export function commandOf(text: string | undefined): Command | null {
   if (!text) return null;
-  return COMMANDS[fold(text)] ?? null;
+  const folded = fold(text);
+  return COMMANDS[folded] ?? COMMANDS[fold(folded.replace(AROUND_A_COMMAND, ''))] ?? null;
+}
+
+/** The main menu's buttons, shown whenever a conversation comes to rest. */
+export function menuChoices(t: Translate): string[] {
+  return [t('menu.file'), t('menu.status'), t('menu.channels'), t('menu.help')];
+}
+
+/**
+ * Someone asked for a person. Until live handoff exists this tells how to reach one; it is the
+ * one place the handoff will replace.
+ */
+export async function offerPerson(context: TurnContext, t: Translate): Promise<void> {
+  await context.sendActivity(t('agent.inline', { channels: t('channels.short') }));
 }
 
 export function lastDigits(line: string): string {

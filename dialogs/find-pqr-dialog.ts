@@ -32,12 +32,13 @@ const DOCUMENT_OR_LINE = /^[\dA-Za-z\s.+-]{5,16}$/;
  * filed with sees only the CUN lookup fields, and is offered a one-time code to the PQR's line or
  * e-mail to prove they own it. Without a CUN ("no me acuerdo") the user proves, by a code, that
  * they own the PQRs of a document or line; the dialog then ends with `Verified`. Anyone else
- * gets "no encontramos", the same words whether the CUN exists or not.
+ * gets "no encontramos", the same words whether the CUN exists or not. The CUN is asked twice at most.
  */
 export class FindPqrDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDeps) {
     super(FIND_PQR_DIALOG);
-    this.addDialog(textPrompt(CUN_PROMPT, (s) => !!findCun(s) || !!normalizeCun(s) || NO_CUN.test(fold(s))));
+    // Asked twice at most: a third "escribe el CUN" would only frustrate someone who does not have it.
+    this.addDialog(textPrompt(CUN_PROMPT, (s) => !!findCun(s) || !!normalizeCun(s) || NO_CUN.test(fold(s)), undefined, 2));
     this.addDialog(textPrompt(PROOF_PROMPT, (s) => DOCUMENT_OR_LINE.test(s.trim())));
     this.addDialog(textPrompt(FORGOT_PROMPT, (s) => DOCUMENT_OR_LINE.test(s.trim())));
     this.addDialog(choicePrompt());

@@ -1,14 +1,15 @@
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
+import { INTENT_THRESHOLD, isUpset, urgencyOf, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
-import { pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import { menuChoices, pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { HandoffDialog, HANDOFF_DIALOG, relayToAgent } from './handoff-dialog';
 import { captureRating } from './rating-dialog';
 import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
 import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
+import { UrgentDialog, URGENT_DIALOG, type UrgentOptions } from './urgent-dialog';
 
 export const MAIN_DIALOG = 'mainDialog';
 
@@ -24,11 +25,16 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new RecursoDialog(deps, (context) => this.showMenu(context)));
     this.addDialog(new ClarifyIntentDialog(deps));
     this.addDialog(new HandoffDialog(deps));
+    this.addDialog(new UrgentDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.afterChild.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
 
-  /** Runs one turn: interruptions first, then the active dialog, else a new route. */
+  /**
+   * Runs one turn: interruptions first, then the active dialog, else a new route. Someone clearly
+   * upset hears one line of acknowledgement first; a conversation that comes to rest always ends
+   * with the menu's buttons on screen, so there is a way out.
+   */
   async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
     const set = new DialogSet(accessor);
     set.add(this);
@@ -37,9 +43,16 @@ export class MainDialog extends ComponentDialog {
     if (await relayToAgent(context, this.deps, () => this.showMenu(context))) return;
     if (await captureRating(context, this.deps)) return;
     const t = textsFor(context, this.deps);
+    let last: Partial<Activity> | undefined;
+    context.onSendActivities(async (_context, activities, next) => {
+      last = activities.filter((a) => a.type === 'message').at(-1) ?? last;
+      return next();
+    });
+    if (context.activity.type === 'message' && isUpset(context.activity.text ?? '')) await context.sendActivity(t('tone.upset'));
     if (await handleInterruption(dc, t, () => this.showMenu(context))) return;
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+    if (!dc.activeDialog && !last?.suggestedActions?.actions?.length) await this.showMenu(context);
   }
 
   async greet(context: TurnContext): Promise<void> {
@@ -53,8 +66,7 @@ export class MainDialog extends ComponentDialog {
   }
 
   private menu(context: TurnContext): string[] {
-    const t = textsFor(context, this.deps);
-    return [t('menu.file'), t('menu.status'), t('menu.channels'), t('menu.help')];
+    return menuChoices(textsFor(context, this.deps));
   }
 
   private async route(step: WaterfallStepContext) {
@@ -80,6 +92,11 @@ export class MainDialog extends ComponentDialog {
         return step.beginDialog(CLARIFY_INTENT_DIALOG, options);
       }
     }
+    const urgency = clarified ? null : urgencyOf(text);
+    if (urgency && (intent === null || intent === 'radicar_pqr')) {
+      const options: UrgentOptions = { urgency, text };
+      return step.beginDialog(URGENT_DIALOG, options);
+    }
     if (intent === 'radicar_pqr') {
       const options: FilePqrOptions = { initialText: menuIntent ? undefined : text };
       return step.beginDialog(FILE_PQR_DIALOG, options);
@@ -103,7 +120,7 @@ export class MainDialog extends ComponentDialog {
       case 'saludo':
         return this.greet(context);
       case 'despedida':
-        await context.sendActivity(t('goodbye'));
+        await context.sendActivity(withChoices(t('goodbye'), this.menu(context)));
         return;
       case 'canales':
         await context.sendActivity(withChoices(t('channels'), this.menu(context)));

@@ -1,3 +1,4 @@
+import emailSpellChecker from '@zootools/email-spell-checker';
 import { findCun, normalizeCun } from '../pqr/cun';
 import type { Entities } from './types';
 
@@ -310,4 +311,53 @@ export function anonymize(text: string): string {
     .replace(MONEY_SUFFIX, '<monto>');
   s = s.replace(/\d[\d.\s-]{3,}\d/g, (m) => (m.replace(/\D/g, '').length >= 5 ? '<numero>' : m));
   return maskName(s);
+}
+
+/**
+ * The document type in any usual form: "cédula", "cedula", "CC", "C.C.", "cédula de ciudadanía"
+ * (a bare "cédula" is the citizen's one, as in everyday Colombian use), "extranjería", "CE",
+ * "pasaporte", "NIT"/"RUT". Null when the text names none, or more than one.
+ */
+export function documentTypeOf(text: string): DocumentType | null {
+  if (typeof text !== 'string') return null;
+  const s = ` ${fold(text).replace(/[^a-z\s]/g, (c) => (c === '.' ? '' : ' ')).replace(/\s+/g, ' ').trim()} `;
+  const found = new Set<DocumentType>();
+  if (/ (extranjeria|extrangeria|extranjero|extranjera|ce) /.test(s)) found.add('CE');
+  if (/ (pasaporte|pasaport|pa|pp|passport) /.test(s)) found.add('PA');
+  if (/ (nit|rut) /.test(s)) found.add('NIT');
+  if (/ (ciudadania|cc|cedula|cedul|cedulla|sedula) /.test(s) && !(found.has('CE') && !/ (ciudadania|cc) /.test(s))) found.add('CC');
+  return found.size === 1 ? [...found][0] : null;
+}
+
+/** Mailbox providers people in Colombia use; a domain one slip away from one of them is likely a typo. */
+const EMAIL_DOMAINS = ['gmail.com', 'hotmail.com', 'hotmail.es', 'outlook.com', 'outlook.es', 'yahoo.com', 'yahoo.es', 'yahoo.com.co', 'hotmail.com.co', 'live.com', 'icloud.com', 'msn.com', 'une.net.co', 'etb.net.co', 'gmx.com', 'mail.com', 'ymail.com', 'me.com', 'aol.com', 'protonmail.com', 'proton.me'];
+const EMAIL_TLDS = ['com', 'co', 'es', 'net', 'org', 'com.co', 'edu.co', 'gov.co', 'net.co', 'org.co', 'me'];
+/** "gmial.con" is two slips from "gmail.com"; three would start to "correct" real company domains. */
+const EMAIL_DOMAIN_THRESHOLD = 3;
+
+/** The address with its domain's likely typo fixed ("ana@gmial.con" → "ana@gmail.com"), or null when it looks right. */
+export function suggestEmail(email: string): string | null {
+  if (!isValidEmail(email)) return null;
+  const suggestion = emailSpellChecker.run({ email: email.trim().toLowerCase(), domains: EMAIL_DOMAINS, topLevelDomains: EMAIL_TLDS, domainThreshold: EMAIL_DOMAIN_THRESHOLD });
+  // Only a known provider is suggested: a company's own domain (".io", ".dev", ".test") is not a typo of ".co".
+  return suggestion && EMAIL_DOMAINS.includes(suggestion.domain) && suggestion.full !== email.trim().toLowerCase() ? suggestion.full : null;
+}
+
+/** Words that make a "name" a request or an answer to something else ("quiero hablar con una persona"). */
+const NOT_IN_A_NAME = new Set([
+  'quiero', 'quisiera', 'necesito', 'hablar', 'persona', 'asesor', 'asesora', 'humano', 'agente', 'ayuda', 'cancelar', 'menu', 'tengo', 'no', 'si', 'se', 'porque',
+  'para', 'que', 'como', 'cual', 'mi', 'nombre', 'es', 'soy', 'llamo', 'me', 'usted', 'ustedes', 'por', 'favor', 'gracias', 'hola', 'buenas', 'buenos', 'dias', 'tardes', 'noches',
+  'pqr', 'queja', 'reclamo', 'peticion', 'linea', 'celular', 'numero', 'cedula', 'documento', 'correo', 'pues', 'ya', 'eso', 'esto', 'cliente', 'con',
+]);
+const NAME_PREFIX = /^(mi nombre es|me llamo|soy|es|nombre:?)\s+/i;
+
+/** A person's or a company's name as written ("Ana María Pérez", "Ferretería El Tornillo"), tidied; null when it is not one. */
+export function personName(text: string): string | null {
+  if (typeof text !== 'string') return null;
+  const name = text.trim().replace(NAME_PREFIX, '').replace(/[.,;]+$/, '').replace(/\s+/g, ' ');
+  if (!/^[\p{L}' .&-]{3,80}$/u.test(name)) return null;
+  const words = name.split(' ');
+  if (words.length < 2 || words.length > 7) return null;
+  if (words.some((w) => NOT_IN_A_NAME.has(fold(w)) && !['de', 'del', 'la', 'y'].includes(fold(w)))) return null;
+  return name;
 }

@@ -75,3 +75,107 @@ export function isDomainConcept(concept: string): boolean {
 export const LEXICON_FINGERPRINT = createHash('sha256')
   .update(JSON.stringify([CONCEPTS, [...ENDING_VERBS], [...SERVICES], ENDING_REACH, [...NOT_DOMAIN]]))
   .digest('hex');
+
+/** Lower case, no accents, punctuation as spaces, one space between words. */
+export function foldWords(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}@.\s-]|(?<!\S)[.-]|[.-](?!\S)/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Short replies people type for "yes" and "no", as folded words. */
+const YES = ['si', 'sip', 'sipi', 'sii', 'sep', 'simon', 'claro', 'claro que si', 'correcto', 'exacto', 'afirmativo', 'dale', 'de una', 'listo', 'ok', 'okey', 'okay', 'vale', 'va', 'bueno', 'bueno listo', 'de acuerdo', 'por supuesto', 'obvio', 'acepto', 'autorizo', 'yes', 'yep', 's', 'perfecto', 'hagale', 'asi es', 'esta bien', 'adelante', 'sisas', 'eso', 'eso es'];
+const NO = ['no', 'nop', 'nope', 'nel', 'negativo', 'no gracias', 'mejor no', 'para nada', 'no acepto', 'no autorizo', 'no quiero', 'no me interesa', 'n', 'no senor', 'ahorita no', 'todavia no', 'aun no'];
+/** "sí, pero primero…", "ok, aunque…": the reply is held back, so it is none. */
+const HOLDING_BACK = new Set(['pero', 'aunque', 'primero', 'antes', 'espera', 'espere', 'depende', 'cuando', 'si', 'pregunta']);
+/** "no sé", "no entiendo", "no tengo": a bare "no" before these is not an answer. */
+const NOT_A_NO_BEFORE = new Set(['se', 'entiendo', 'tengo', 'recuerdo', 'me', 'estoy', 'puedo', 'lo', 'la', 'hay', 'sirve', 'funciona', 'es', 'era', 'fue']);
+const YES_SET = new Set(YES);
+const NO_SET = new Set(NO);
+/** Words long enough that one slip of the finger ("aceto", "calro") still says them. */
+const FUZZY_YES = YES.filter((w) => w.length >= 5 && !w.includes(' '));
+/** What may follow a short reply without changing it: "sí, de Andes", "no, gracias, solo quería avisar". */
+const MAX_WORDS_AFTER_A_SHORT_REPLY = 5;
+
+function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+function shortReplyOfPhrase(phrase: string): 'yes' | 'no' | null {
+  if (YES_SET.has(phrase)) return 'yes';
+  if (NO_SET.has(phrase)) return 'no';
+  if (!phrase.includes(' ') && phrase.length >= 4 && FUZZY_YES.some((w) => withinOneEdit(phrase, w))) return 'yes';
+  return null;
+}
+
+/**
+ * "sí", "sip", "dale", "de una", "aceto", "no gracias"… as yes or no; null when the message is not
+ * a short reply. The reply may open a short message ("sip de andes"); a message that says both is neither.
+ */
+export function shortReply(text: string): 'yes' | 'no' | null {
+  const words = foldWords(text).replace(/[.-]/g, ' ').split(' ').filter(Boolean);
+  if (words.length === 0) return null;
+  for (let n = Math.min(3, words.length); n >= 1; n--) {
+    const answer = shortReplyOfPhrase(words.slice(0, n).join(' '));
+    if (!answer) continue;
+    const rest = words.slice(n);
+    if (rest.length > MAX_WORDS_AFTER_A_SHORT_REPLY) return null;
+    if (answer === 'no' && NOT_A_NO_BEFORE.has(rest[0])) return null;
+    if (rest.some((w) => HOLDING_BACK.has(w)) || (rest.length > 0 && text.includes('?'))) return null;
+    const other = rest.some((w) => (answer === 'yes' ? NO_SET.has(w) && w !== 'n' : w === 'si' || w === 'acepto' || w === 'autorizo'));
+    return other ? null : answer;
+  }
+  return null;
+}
+
+/** Words of someone clearly upset with the operator: they get one line of acknowledgement. */
+const UPSET = /\b(mamad[oa]s?|hart[oa]s?|cansad[oa]s? de|aburrid[oa]s? (de|con)|me tienen (mamad|hart|aburrid)|indignad[oa]|ladrones|rateros|estafadores|sinverguenzas|descarados|que rabia|que fastidio|pesimo servicio|peor servicio|peor empresa|son una porqueria|son una basura|no sirven para nada|es el colmo|el colmo|estoy furios[oa]|furios[oa]|emputad[oa]|berraco|verraco|verracos|berracos)\b/;
+
+export function isUpset(text: string): boolean {
+  return UPSET.test(foldWords(text));
+}
+
+/**
+ * Cases where waiting 15 days for an answer would hurt: a stolen or lost phone or SIM (the line
+ * must be blocked now) and fraud or identity theft. They first get the immediate action.
+ */
+const STOLEN = /\b(me (robaron|rapon[oe]aron|hurtaron|quitaron) (el |la |mi )?(celular|telefono|cel|equipo|movil|iphone|samsung)|(robo|hurto|perdida|perdi|se me perdio|se me cayo|extravie|extraviado|extraviada) (de |del |el |la |mi )?(mi |el |la )?(celular|telefono|cel|equipo|movil|sim|chip|linea|iphone|samsung)|(celular|telefono|equipo|movil) (robado|perdido|extraviado)|rapon[oe]ado)\b/;
+const FRAUD = /\b(fraude|estafa|estafaron|suplantacion|suplantaron|me clonaron|clonaron|clonada|clonado|hackearon|hackeo|duplicaron mi sim|cambiaron mi sim|pidiendo claves|pidiendome claves|robaron la linea|robaron mi linea|a mi nombre sin)\b/;
+
+export const URGENCIES = ['stolen', 'fraud'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export function urgencyOf(text: string): Urgency | null {
+  const folded = foldWords(text);
+  if (STOLEN.test(folded)) return 'stolen';
+  if (FRAUD.test(folded)) return 'fraud';
+  return null;
+}
+
+/** "cancelar la línea", "dar de baja el plan": ending a service is a petición, not a "stop". */
+export function asksToEndAService(text: string): boolean {
+  const words = foldWords(text).split(' ');
+  return words.some((_, i) => endsService(words, i));
+}

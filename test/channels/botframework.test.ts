@@ -72,7 +72,7 @@ describe('Bot Framework /api/messages, anonymous (BOTFRAMEWORK_ANONYMOUS=true, B
       ['La señal se cae todo el tiempo y las llamadas se cortan.', '¿Quieres agregar algo más?'],
       ['Es todo', 'tu caso es de tipo *queja*'],
       ['Sí', '¿Dónde quieres recibir la respuesta?'],
-      ['En este chat', '¿La radicamos?', ['Sí, radicar', 'Cancelar']],
+      ['En este chat', '¿La radicamos?', ['Sí, radicar', 'Corregir un dato', 'Cancelar']],
     ];
     for (const [text, expected, actions] of steps) {
       const replies = await say(chat, text);

@@ -150,9 +150,11 @@ describe('Telegram channel, webhook mode (real server, fake Bot API on 127.0.0.1
     expect(last(replies).visible).toMatch(/Tipo: Petición/);
     replies = await say(user, tap(user, replies, 'Sí, radicar'));
 
-    // The share-my-number keyboard is closed by the first later message without buttons of its own.
-    const plain = fake.sent(user.id).slice(afterContact).filter((m) => !m.replyMarkup?.inline_keyboard);
-    expect(plain.map((m) => m.replyMarkup)).toEqual([{ remove_keyboard: true }]);
+    // The share-my-number keyboard is closed by the first later message without buttons of its own;
+    // the filing now ends with the menu's buttons, so every later message carries one or the other.
+    const later = fake.sent(user.id).slice(afterContact);
+    expect(later.filter((m) => !m.replyMarkup?.inline_keyboard).map((m) => m.replyMarkup)).toEqual(later.some((m) => !m.replyMarkup?.inline_keyboard) ? [{ remove_keyboard: true }] : []);
+    expect(later.at(-1)?.replyMarkup?.inline_keyboard?.flat().map((b) => b.text)).toEqual([t('menu.file'), t('menu.status'), t('menu.channels'), t('menu.help')]);
 
     const filed = replies.map((m) => m.visible).join('\n');
     const cun = /CUN: (\d{4}-\d{2}-\d{10})/.exec(filed)?.[1];

@@ -25,7 +25,7 @@ describe('a user whose channel says en-US gets English', () => {
   it('files a PQR with English questions, buttons and dates, then checks it', async () => {
     const conversation = bot.conversation();
     const turns = await play(conversation, [
-      { say: 'File a PQR', expect: ['Before asking for your personal data', 'Do you authorise'], actions: ['I accept', "I don't accept"] },
+      { say: 'File a PQR', expect: ['is responsible for your data', 'Do you authorise'], actions: ['I accept', "I don't accept"] },
       { say: 'I accept', expect: ['Thank you. We have saved your authorisation', 'Are you a customer of one of our partner brands (Vozz Móvil, Andes Cel)?'], actions: ['Yes', 'No'] },
       { say: 'No', expect: ['Type your full name.'] },
       {
@@ -41,7 +41,7 @@ describe('a user whose channel says en-US gets English', () => {
       // Bug in dialogs/file-pqr-dialog.ts: the "done" words are a fixed list, so the English button's own title is read as more description.
       { say: "That's all", expect: ['your case is a *claim*', 'Is that right?'], actions: ['Yes, it is a claim', 'Request', 'Complaint'] },
       { say: '1', expect: ['Where would you like to receive the answer?'], actions: ['In this chat', 'By e-mail'] },
-      { say: 'In this chat', expect: ['Review your PQR before we file it:', '• Type: Claim', '• In the name of Ann Smith', '• Answer: this chat'], actions: ['Yes, file it', 'Cancel'] },
+      { say: 'In this chat', expect: ['Review your PQR before we file it:', '• Type: Claim', '• In the name of Ann Smith', '• Answer: this chat'], actions: ['Yes, file it', 'Correct a detail', 'Cancel'] },
       {
         say: 'Yes, file it',
         expect: ['Done! We have filed your claim.', CUN_PATTERN, 'Filing date: November 23, 2026, 10:00 AM', 'Answer due by: December 15, 2026', 'Superintendencia de Industria y Comercio (SIC)'],

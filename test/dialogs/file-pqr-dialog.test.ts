@@ -16,7 +16,7 @@ describe('journey 1: a subscriber on WhatsApp files a reclamo', () => {
   it('reads the first message as the description, proposes reclamo, files it with CUN and due date', async () => {
     const conversation = bot.conversation({ channelId: 'whatsapp', userId: 'wa-573001234567' });
     const turns = await play(conversation, [
-      { say: 'me cobraron un paquete que no pedí', expect: ['Antes de pedirte datos personales', 'Plintron Colombia es responsable', 'https://www.plintron.co/privacy-policy/'], actions: ['Acepto', 'No acepto'] },
+      { say: 'me cobraron un paquete que no pedí', expect: ['Plintron Colombia es responsable de tus datos', 'solo para atender tu PQR', 'Puedes conocerlos, actualizarlos, corregirlos, borrarlos', 'revocar este permiso', 'quejarte ante la SIC', 'https://www.plintron.co/privacy-policy/', '¿Autorizas'], actions: ['Acepto', 'No acepto'] },
       ...consent,
       ...asSubscriber().slice(0, 2),
       // The first message already said what happened: the bot asks only whether to add more.
@@ -30,7 +30,7 @@ describe('journey 1: a subscriber on WhatsApp files a reclamo', () => {
       {
         say: 'En este chat',
         expect: ['• Tipo: Reclamo', '• Cliente de Vozz Móvil, línea terminada en 4567', '• Descripción: me cobraron un paquete que no pedí', '• Respuesta: este chat'],
-        actions: ['Sí, radicar', 'Cancelar'],
+        actions: ['Sí, radicar', 'Corregir un dato', 'Cancelar'],
       },
       {
         say: 'Sí, radicar',
@@ -256,7 +256,7 @@ describe('choices by number, e-mail notification, cancelling at the summary', ()
       { say: '2', expect: ['Escribe tu correo electrónico'] },
       { say: 'no tengo', expect: ['Ese correo no parece válido', 'nombre@correo.com'] },
       { say: 'Cliente.Andes@Correo.com', expect: ['• Cliente de Andes Cel, línea terminada en 3344', '• Respuesta: tu correo cliente.andes@correo.com'] },
-      { say: '1', expect: [/CUN: \*0102-26-\d{10}\*/, 'responderte en tu correo cliente.andes@correo.com'] },
+      { say: '1', expect: [/CUN: \*0102-26-\d{10}\*/, 'Te respondemos en tu correo cliente.andes@correo.com'] },
     ]);
     const [row] = await rowsOf(conversation.userId);
     expect(row).toMatchObject({ brandId: 'andes', notifyChannel: 'email', notifyAddress: 'cliente.andes@correo.com', type: 'reclamo' });

@@ -31,7 +31,7 @@ export function asNonCustomer(person = NON_CUSTOMER): Step[] {
 
 /** Everything after the type is settled: answer in this chat, confirm, filed. */
 export const answerHereAndFile: Step[] = [
-  { say: 'En este chat', expect: ['Revisa tu PQR antes de radicarla', '• Respuesta: este chat', '¿La radicamos?'], actions: ['Sí, radicar', 'Cancelar'] },
+  { say: 'En este chat', expect: ['Revisa tu PQR antes de radicarla', '• Respuesta: este chat', '¿La radicamos?'], actions: ['Sí, radicar', 'Corregir un dato', 'Cancelar'] },
   { say: 'Sí, radicar', expect: ['¡Listo! Radicamos tu', CUN_PATTERN, '15 de diciembre de 2026'] },
 ];
 

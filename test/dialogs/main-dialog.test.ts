@@ -266,8 +266,8 @@ describe('an option is chosen by its words or by its number alone, never by a nu
     const conversation = bot.conversation();
     await play(conversation, [
       { say: 'radicar', expect: ['¿Autorizas el tratamiento de tus datos'] },
-      { say: 'Radicar una PQR', expect: ['Por favor elige una de las opciones'], reject: ['Guardamos tu autorización'] },
-      { say: 'quiero una explicación primero', expect: ['Por favor elige una de las opciones'], reject: ['Guardamos tu autorización'] },
+      { say: 'Radicar una PQR', expect: ['Para radicar necesito tu autorización'], reject: ['Guardamos tu autorización'] },
+      { say: 'quiero una explicación primero', expect: ['Para radicar necesito tu autorización'], reject: ['Guardamos tu autorización'] },
     ]);
     const user = { channel: conversation.channelId, userId: conversation.userId };
     expect(await bot.identities.hasConsent(user)).toBe(false);
@@ -291,7 +291,7 @@ describe('consent counts only when the answer says so', () => {
       const conversation = bot.conversation();
       await conversation.say('radicar');
       const reply = await conversation.sayText(say);
-      expect(reply).toContain('Por favor elige una de las opciones');
+      expect(reply).toContain(bot.texts()('consent.retry'));
       expect(reply).not.toContain('Respetamos tu decisión');
       expect(await bot.identities.hasConsent(user(conversation))).toBe(false);
     },

@@ -28,11 +28,12 @@ describe('CUN lookups: failed proofs are limited per requester (chat user and co
     for (let i = 0; i < LOOKUP_LIMIT.maxFailures; i++) {
       const unknown = `0100-26-${String(9_000 + i).padStart(10, '0')}`;
       expect(await guesser.sayText(`consultar ${unknown}`)).toContain('Para proteger tu información');
-      expect(await guesser.sayText(`31${String(i).padStart(8, '0')}`)).toBe(bot.texts()('status.notFound'));
+      // Each miss ends with the menu: a way out, not another question.
+      expect(await guesser.sayText(`31${String(i).padStart(8, '0')}`)).toBe(`${bot.texts()('status.notFound')}\n${bot.texts()('menu.prompt')}`);
     }
     // Even the right proof is not checked now: the answer says nothing about the CUN.
     const refused = await guesser.sayText(`consultar ${cun}`);
-    expect(refused).toBe(blocked());
+    expect(refused).toBe(`${blocked()}\n${bot.texts()('menu.prompt')}`);
     expect(refused).toContain('*611');
     expect(refused).not.toContain('Para proteger tu información');
 

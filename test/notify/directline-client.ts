@@ -4,6 +4,7 @@ export interface WireActivity {
   type: string;
   text?: string;
   from: { id: string; role?: string };
+  suggestedActions?: { actions: { title?: string; value?: unknown }[] };
 }
 
 export class DirectLineUser {
@@ -45,6 +46,12 @@ export class DirectLineUser {
   /** What the bot said, in order. */
   async botTexts(): Promise<string[]> {
     return (await this.activities()).filter((a) => a.from.role === 'bot' && a.type === 'message').map((a) => a.text ?? '');
+  }
+
+  /** The buttons under the bot's last message (Web Chat shows only those). */
+  async lastButtons(): Promise<string[]> {
+    const last = (await this.activities()).filter((a) => a.from.role === 'bot' && a.type === 'message').at(-1);
+    return (last?.suggestedActions?.actions ?? []).map((action) => action.title ?? String(action.value));
   }
 
   /** Polls like Web Chat until the bot has said something matching `pattern`, or fails after `timeoutMs`. */

@@ -29,7 +29,7 @@ describe('notifications on web chat (real server, Direct Line, outbox dispatcher
   }
 
   it('files a reclamo in the web chat and delivers the agent’s answer there, proving notification', async () => {
-    await say('me cobraron un paquete que no pedí', 'Antes de pedirte datos personales');
+    await say('me cobraron un paquete que no pedí', '¿Autorizas el tratamiento de tus datos?');
     await say('Acepto', '¿Eres cliente');
     await say('Sí', '¿De cuál marca');
     await say('Vozz Móvil', 'línea');

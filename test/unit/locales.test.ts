@@ -3,6 +3,8 @@ import path from 'node:path';
 import { LOCALES, loadMessages } from '../../src/i18n';
 import { PQR_STATUSES, PQR_TYPES } from '../../src/pqr';
 import { OFFERED_INTENTS } from '../../dialogs/clarify-intent-dialog';
+import { FIELDS } from '../../dialogs/corrections';
+import { URGENCIES } from '../../src/nlu';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCUMENT_TYPES = ['CC', 'CE', 'PA', 'NIT'];
@@ -21,6 +23,8 @@ const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'intent.': OFFERED_INTENTS,
   'status.label.': PQR_STATUSES,
   'customer.docType.': DOCUMENT_TYPES,
+  'file.correct.': FIELDS,
+  'urgent.': URGENCIES,
   'webchat.page.': interfaceFields('src/channels/directline/page.ts', 'PageTexts'),
 };
 
