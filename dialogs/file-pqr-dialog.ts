@@ -117,7 +117,7 @@ export class FilePqrDialog extends ComponentDialog {
   private async proposeType(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
     const state = this.state(step);
-    const result = this.deps.nlu.classifyType(state.description);
+    const result = this.deps.nlu.classifyType(state.description, localeOf(step.context, this.deps));
     state.proposed = { type: result.label, confidence: result.confidence };
     if (result.confidence >= TYPE_THRESHOLD) {
       const others = PQR_TYPES.filter((type) => type !== result.label);

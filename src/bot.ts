@@ -1,6 +1,8 @@
 import { ActivityHandler, ConversationState, UserState, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { MainDialog } from '../dialogs';
+import type { Locale } from './i18n';
+import { detectLanguage } from './nlu';
 import { ETagConflictError } from './storage';
 
 /** Remembers how to reach the user later (conversation reference, last message, language). */
@@ -25,6 +27,8 @@ const STATE_ATTEMPTS = 3;
 export class PqrBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly lastInbound: StatePropertyAccessor<number>;
+  /** The language the user last wrote clearly in; absent until they do. */
+  private readonly language: StatePropertyAccessor<Locale | undefined>;
   /**
    * Told when saving state finds that another turn saved it first. Messages of one conversation
    * run one at a time across instances, so this means a turn outlived its conversation's lease
@@ -41,6 +45,7 @@ export class PqrBot extends ActivityHandler {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
     this.lastInbound = conversationState.createProperty<number>('lastInboundMessageId');
+    this.language = conversationState.createProperty<Locale | undefined>('language');
 
     this.onMessage(async (context, next) => {
       await this.dialog.run(context, this.dialogState);
@@ -83,6 +88,19 @@ export class PqrBot extends ActivityHandler {
     await this.conversations?.record(context.activity);
   }
 
+  /**
+   * The conversation speaks the language the user last wrote clearly in, whatever the channel or
+   * the page says: the turn's activity carries it, so the dialogs answer in it and the recorder
+   * keeps it for later notifications. "ok", a name or a number say nothing and change nothing.
+   */
+  private async followLanguage(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const written = activity.type === 'message' && typeof activity.text === 'string' ? detectLanguage(activity.text) : null;
+    if (written) await this.language.set(context, written);
+    const locale = written ?? (await this.language.get(context));
+    if (locale) activity.locale = locale;
+  }
+
   private async runOnce(context: TurnContext): Promise<void> {
     const inboundId = context.turnState.get(INBOUND_MESSAGE_ID) as number | undefined;
     if (inboundId !== undefined) {
@@ -91,6 +109,7 @@ export class PqrBot extends ActivityHandler {
       if ((await this.lastInbound.get(context, 0)) >= inboundId) return;
       await this.lastInbound.set(context, inboundId);
     }
+    await this.followLanguage(context);
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);

@@ -30,8 +30,9 @@ export const CONCEPTS: Record<string, string[]> = {
 
 /** The same concepts in English, so both models learn from the same ideas. */
 export const CONCEPTS_EN: Record<string, string[]> = {
-  greet: ['hi', 'hello', 'hey', 'hiya', 'howdy', 'greetings', 'good morning', 'good afternoon', 'good evening', 'morning', 'good day', 'whats up', 'sup', 'yo'],
-  bye: ['bye', 'goodbye', 'see you', 'see ya', 'later', 'take care', 'have a nice', 'have a good', 'have a great', 'good night', 'goodnight', 'that is all', 'that is it', 'nothing else', 'no more', 'i am done', 'that was all', 'cheers'],
+  // Colombia's greetings and goodbyes are in every visitor's English.
+  greet: ['hola', 'buenas', 'buenos dias', 'hi', 'hello', 'hey', 'hiya', 'howdy', 'greetings', 'good morning', 'good afternoon', 'good evening', 'morning', 'good day', 'whats up', 'sup', 'yo'],
+  bye: ['chao', 'chau', 'adios', 'bye', 'goodbye', 'see you', 'see ya', 'later', 'take care', 'have a nice', 'have a good', 'have a great', 'good night', 'goodnight', 'that is all', 'that is it', 'nothing else', 'no more', 'i am done', 'that was all', 'cheers'],
   thanks: ['thanks', 'thank', 'appreciate', 'appreciated', 'grateful', 'gracias', 'kind of you'],
   about_bot: ['are you', 'your name', 'who made', 'how old', 'where do you live', 'girlfriend', 'boyfriend', 'feelings', 'chatgpt', 'artificial intelligence', 'favorite', 'favourite'],
   other_org: ['bank', 'banks', 'bancolombia', 'davivienda', 'nequi', 'daviplata', 'credit card', 'loan', 'airline', 'flight', 'avianca', 'latam', 'netflix', 'spotify', 'disney', 'rappi', 'uber', 'didi', 'amazon', 'mercado libre', 'electricity', 'water company', 'gas bill', 'health insurance', 'hospital', 'clinic', 'doctor', 'medical', 'university', 'tuition', 'school', 'landlord', 'rent', 'passport', 'traffic fine', 'police', 'gym', 'restaurant', 'pizza', 'supermarket', 'neighbor', 'neighbour'],

@@ -149,23 +149,32 @@ interface CacheFile {
 }
 
 /**
- * Reads each message with the model of the language it is written in; a message that does not
- * say (a name, "ok", a number) is read in the conversation's language.
+ * Reads each message with the model of the language it is written in. A message that does not say
+ * ("hola" in an English chat, "help" in a Spanish one) is read in the conversation's language
+ * first, and by another language's model only when that one is sure and the first is not.
  */
 export class MultilingualRecognizer implements Recognizer {
   constructor(private readonly byLocale: ReadonlyMap<Locale, Recognizer>) {}
 
   recognize(text: string, now: Date = new Date(), locale: Locale = DEFAULT_NLU_LOCALE): Recognition {
-    return this.modelFor(text, locale).recognize(text, now);
+    const written = typeof text === 'string' ? detectLanguage(text) : null;
+    const first = this.model(written ?? locale).recognize(text, now);
+    if (written || first.confidence >= INTENT_THRESHOLD) return first;
+    let best = first;
+    for (const [other, model] of this.byLocale) {
+      if (other === first.locale) continue;
+      const reading = model.recognize(text, now);
+      if (reading.confidence >= INTENT_THRESHOLD && reading.confidence > best.confidence) best = reading;
+    }
+    return best;
   }
 
   classifyType(text: string, locale: Locale = DEFAULT_NLU_LOCALE): TypeRecognition {
-    return this.modelFor(text, locale).classifyType(text);
+    return this.model((typeof text === 'string' ? detectLanguage(text) : null) ?? locale).classifyType(text);
   }
 
-  private modelFor(text: string, locale: Locale): Recognizer {
-    const language = (typeof text === 'string' ? detectLanguage(text) : null) ?? locale;
-    return this.byLocale.get(language) ?? (this.byLocale.get(DEFAULT_NLU_LOCALE) as Recognizer);
+  private model(locale: Locale): Recognizer {
+    return this.byLocale.get(locale) ?? (this.byLocale.get(DEFAULT_NLU_LOCALE) as Recognizer);
   }
 }
 
