@@ -1,2 +1,3 @@
 export { MainDialog, MAIN_DIALOG } from './main-dialog';
 export type { DialogDeps } from './context';
+export { PromptLanguage } from './language';

@@ -1,6 +1,6 @@
 import { ActivityHandler, ConversationState, UserState, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import type { MainDialog } from '../dialogs';
+import type { MainDialog, PromptLanguage } from '../dialogs';
 import type { Locale } from './i18n';
 import { detectLanguage } from './nlu';
 import { ETagConflictError } from './storage';
@@ -41,6 +41,7 @@ export class PqrBot extends ActivityHandler {
     private readonly userState: UserState,
     private readonly dialog: MainDialog,
     private readonly conversations?: InboundRecorder,
+    private readonly prompts?: PromptLanguage,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -95,9 +96,14 @@ export class PqrBot extends ActivityHandler {
    */
   private async followLanguage(context: TurnContext): Promise<void> {
     const { activity } = context;
+    const stored = await this.language.get(context);
     const written = activity.type === 'message' && typeof activity.text === 'string' ? detectLanguage(activity.text) : null;
+    if (written && this.prompts) {
+      const before = stored ?? this.prompts.channelLocale(activity.locale);
+      if (before !== written) this.prompts.translatePending(await this.dialogState.get(context), before, written);
+    }
     if (written) await this.language.set(context, written);
-    const locale = written ?? (await this.language.get(context));
+    const locale = written ?? stored;
     if (locale) activity.locale = locale;
   }
 

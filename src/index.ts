@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
-import { MainDialog } from '../dialogs';
+import { MainDialog, PromptLanguage } from '../dialogs';
 import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
@@ -101,7 +101,8 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, nlu, texts, conversations };
+  const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations, new PromptLanguage(texts, config.defaultLocale));
+  return { bot, pqr, lifecycle, calendar, nlu, texts, conversations };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
