@@ -38,7 +38,8 @@ interface RecursoState {
  * "No estoy de acuerdo con la respuesta": the recurso de reposición (y en subsidio apelación).
  * Which PQR (the user's answered ones, or one by CUN with proof of ownership) → its answer and
  * the last day to file → reposición alone or with apelación en subsidio → reasons (several
- * messages) → summary → filed. Late or not yet notified: explained, and a new PQR offered.
+ * messages) → summary → filed. An answer not yet proven delivered is notified by the user's
+ * reply (conduct, CPACA art. 72); a late recurso is explained, and a new PQR offered.
  * Nothing is written until the user confirms.
  */
 export class RecursoDialog extends ComponentDialog {
@@ -133,25 +134,34 @@ export class RecursoDialog extends ComponentDialog {
       return step.endDialog();
     }
     if (pqr.status !== 'respondida') {
+      // Replying to the decision of the recurso shows the user knows it, as for the answer (CPACA art. 72).
+      if (pqr.decidedAt) await this.deps.lifecycle.notifyByConduct(pqr.cun, channelUser(step.context), { text: step.context.activity.text ?? '', id: step.context.activity.id });
       await step.context.sendActivity([t('recurso.notOpen', { cun: pqr.cun }), pqrDetail(this.deps, t, pqr, locale)].join('\n'));
       return step.endDialog();
     }
-    const deadline = this.deps.lifecycle.recursoDeadlineOf(pqr);
-    const newPqr = [t('menu.file'), t('menu.back')];
-    if (!deadline || !pqr.notifiedAt) {
-      state.offeredNewPqr = true;
-      return choose(step, t, t('recurso.notNotified', { cun: pqr.cun, notify: notifyText(t, pqr) }), newPqr);
+    let notifiedAt = pqr.notifiedAt;
+    if (!notifiedAt) {
+      // Replying to an answer not yet proven delivered shows the user knows it: notification by conduct (CPACA art. 72).
+      const activity = step.context.activity;
+      notifiedAt = (await this.deps.lifecycle.notifyByConduct(pqr.cun, channelUser(step.context), { text: activity.text ?? '', id: activity.id }))?.notifiedAt ?? null;
+      if (!notifiedAt) {
+        await step.context.sendActivity(t('recurso.changed', { cun: pqr.cun }));
+        return step.endDialog();
+      }
+      await step.context.sendActivity(t('recurso.byConduct', { cun: pqr.cun, notifiedAt: formatDateTime(notifiedAt, locale) }));
     }
+    const deadline = this.deps.lifecycle.recursoDeadlineOf({ notifiedAt })!;
+    const newPqr = [t('menu.file'), t('menu.back')];
     if (this.deps.clock.now() > deadline) {
       state.offeredNewPqr = true;
-      return choose(step, t, t('recurso.late', { cun: pqr.cun, notifiedAt: formatDate(pqr.notifiedAt, locale), deadline: formatDate(deadline, locale) }), newPqr);
+      return choose(step, t, t('recurso.late', { cun: pqr.cun, notifiedAt: formatDate(notifiedAt, locale), deadline: formatDate(deadline, locale) }), newPqr);
     }
     state.deadline = deadline.toISOString();
     const text = t('recurso.kind.ask', {
       cun: pqr.cun,
       type: t(`type.${pqr.type}`),
-      answeredAt: formatDate(pqr.answeredAt ?? pqr.notifiedAt, locale),
-      notifiedAt: formatDate(pqr.notifiedAt, locale),
+      answeredAt: formatDate(pqr.answeredAt ?? notifiedAt, locale),
+      notifiedAt: formatDate(notifiedAt, locale),
       answer: excerpt(pqr.answerText ?? ''),
       deadline: formatDate(deadline, locale),
     });

@@ -53,6 +53,8 @@ const schema = z.object({
   TERM_SIC_TRANSFER_DAYS: days(5),
   SILENCE_EFFECT_HOURS: z.coerce.number().int().min(1).default(72),
   BUSINESS_DAY_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('17:00'),
+  NOTIFY_FALLBACK_DAYS: days(5),
+  HOLIDAY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   RETENTION_YEARS: z.coerce.number().int().min(10).default(10),
 
   WEBCHAT_TITLE: z.string().default('Atención al cliente · PQR'),
@@ -114,6 +116,8 @@ export interface Config {
     channels: { customerLine: string; customerEmail: string; nonCustomerUrl: string; nonCustomerEmail: string };
   };
   terms: Terms;
+  /** How often each instance re-reads the holiday overrides a supervisor may change. */
+  holidayRefreshMs: number;
   webchat: { title: string; brandColor: string; directLineSecret?: string; newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean } };
   /** The agents' back office: bootstrap bearer, session signing secret and session lifetime. */
   backoffice: { token?: string; sessionSecret?: string; sessionTtlSeconds: number };
@@ -173,7 +177,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sicTransferDays: env.TERM_SIC_TRANSFER_DAYS,
       silenceEffectHours: env.SILENCE_EFFECT_HOURS,
       businessDayEnd: env.BUSINESS_DAY_END,
+      noProofDays: env.NOTIFY_FALLBACK_DAYS,
     },
+    holidayRefreshMs: env.HOLIDAY_REFRESH_SECONDS * 1000,
     webchat: {
       title: env.WEBCHAT_TITLE,
       brandColor: env.WEBCHAT_BRAND_COLOR,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { MainDialog, PromptLanguage } from '../dialogs';
+import { registerAvisos } from './avisos';
 import { registerBackoffice } from './backoffice';
 import { PqrBot } from './bot';
 import pino from 'pino';
@@ -19,7 +20,7 @@ import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
 import { chatSender, ConversationRecorder, createNotifications, TemplateClient, whatsAppSender, type Notifications } from './notify';
-import { BusinessCalendar, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
+import { BusinessCalendar, HolidayOverrides, NotificationFallback, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
 export interface AppOptions {
@@ -37,6 +38,10 @@ export interface App {
   pqr: PqrService;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  /** Holidays a supervisor adds or removes; every instance re-reads them every HOLIDAY_REFRESH_SECONDS. */
+  holidays: HolidayOverrides;
+  /** Notification by e-mail and by aviso (/avisos) for decisions without proof of delivery. */
+  fallback: NotificationFallback;
   texts: Texts;
   clock: Clock;
   webchat: DirectLineChannel;
@@ -65,6 +70,7 @@ export interface BotParts {
   pqr: PqrService;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  holidays: HolidayOverrides;
   nlu: Recognizer;
   texts: Texts;
   conversations: ConversationRecorder;
@@ -72,7 +78,9 @@ export interface BotParts {
 
 /** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
 export async function buildBot(config: Config, db: Database, clock: Clock, nluCacheFile = path.resolve('data', 'nlu-model.json')): Promise<BotParts> {
-  const calendar = new BusinessCalendar(await db.prisma.holidayOverride.findMany());
+  const calendar = new BusinessCalendar();
+  const holidays = new HolidayOverrides(db.prisma, clock, calendar);
+  await holidays.refresh();
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
   await pqr.syncBrands();
   const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
@@ -102,7 +110,7 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
   const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations, new PromptLanguage(texts, config.defaultLocale));
-  return { bot, pqr, lifecycle, calendar, nlu, texts, conversations };
+  return { bot, pqr, lifecycle, calendar, holidays, nlu, texts, conversations };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -112,7 +120,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, texts, conversations } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations } = await buildBot(config, db, clock, options.nluCacheFile);
+  holidays.start(config.holidayRefreshMs, (error) => logger.error({ err: error }, 'holiday overrides could not be re-read'));
+  const fallback = new NotificationFallback(db.prisma, clock, calendar, config.terms, lifecycle);
 
   const metrics = new Metrics(db.prisma);
   // Channels run turns through this: the same bot, counted and timed.
@@ -197,6 +207,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     defaultLocale: config.defaultLocale,
     logger,
     lifecycle,
+    fallback,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
@@ -211,11 +222,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   conversations.onRelease(() => notify.outbox.kick());
   notify.start();
 
+  registerAvisos(server, { fallback, clock, t: texts.for(config.defaultLocale), locale: config.defaultLocale, logger });
+
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
   registerBackoffice(server, {
     prisma: db.prisma,
     lifecycle,
     calendar,
+    holidays,
     clock,
     terms: config.terms,
     logger,
@@ -234,6 +248,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     pqr,
     lifecycle,
     calendar,
+    holidays,
+    fallback,
     texts,
     clock,
     webchat,
@@ -253,6 +269,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await telegram?.close();
       await botframework.idle();
       await notify.stop();
+      holidays.stop();
       await db.close();
     },
   };

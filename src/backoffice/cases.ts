@@ -35,6 +35,8 @@ interface DeadlineFields {
   notifiedAt: Date | null;
   vencida: boolean;
   recursoDueDate: Date | null;
+  decisionNotifiedAt: Date | null;
+  recursoVencida: boolean;
   sicDueDate: Date | null;
   trasladadaAt: Date | null;
 }
@@ -51,6 +53,8 @@ export function pendingDeadline(pqr: DeadlineFields): Date | null {
     case 'recurso_interpuesto':
       return pqr.recursoDueDate;
     case 'reposicion_decidida':
+      // As for the answer, the reposición's term covers notifying the decision.
+      if (!pqr.decisionNotifiedAt && pqr.recursoDueDate) return pqr.recursoDueDate;
       return pqr.sicDueDate && !pqr.trasladadaAt ? pqr.sicDueDate : null;
     default:
       return null;
@@ -59,7 +63,8 @@ export function pendingDeadline(pqr: DeadlineFields): Date | null {
 
 function timing(pqr: DeadlineFields, now: Date, calendar: BusinessCalendar) {
   const deadline = pendingDeadline(pqr);
-  const overdue = pqr.vencida || isOverdue(pqr, now) || (deadline !== null && now > deadline);
+  const reposicionLapsed = pqr.recursoDueDate !== null && isOverdue({ dueDate: pqr.recursoDueDate, notifiedAt: pqr.decisionNotifiedAt }, now);
+  const overdue = pqr.vencida || pqr.recursoVencida || isOverdue(pqr, now) || reposicionLapsed || (deadline !== null && now > deadline);
   return { deadline, overdue, light: deadline ? trafficLight(deadline, now, calendar) : null };
 }
 
@@ -86,7 +91,7 @@ export class CaseQueries {
     };
     const keys = await this.prisma.pqr.findMany({
       where,
-      select: { id: true, status: true, dueDate: true, notifiedAt: true, vencida: true, recursoDueDate: true, sicDueDate: true, trasladadaAt: true },
+      select: { id: true, status: true, dueDate: true, notifiedAt: true, vencida: true, recursoDueDate: true, decisionNotifiedAt: true, recursoVencida: true, sicDueDate: true, trasladadaAt: true },
     });
     const ranked = keys
       .map((key) => ({ id: key.id, dueDate: key.dueDate, ...timing(key, now, this.calendar) }))
@@ -184,13 +189,16 @@ export class CaseQueries {
         recursoDueDate: pqr.recursoDueDate,
         sicDueDate: pqr.sicDueDate,
         silenceEffectBy: pqr.vencidaAt ? silenceEffectDeadline(pqr.vencidaAt, this.terms) : null,
+        recursoSilenceEffectBy: pqr.recursoVencidaAt ? silenceEffectDeadline(pqr.recursoVencidaAt, this.terms) : null,
       },
       answer: pqr.answeredAt ? { text: pqr.answerText, outcome: pqr.answerOutcome, answeredAt: pqr.answeredAt, notifiedAt: pqr.notifiedAt } : null,
       recurso: pqr.recursoFiledAt ? { kind: pqr.recursoKind, text: pqr.recursoText, filedAt: pqr.recursoFiledAt } : null,
-      decision: pqr.decidedAt ? { text: pqr.decisionText, outcome: pqr.decisionOutcome, decidedAt: pqr.decidedAt } : null,
+      decision: pqr.decidedAt ? { text: pqr.decisionText, outcome: pqr.decisionOutcome, decidedAt: pqr.decidedAt, notifiedAt: pqr.decisionNotifiedAt } : null,
       trasladadaAt: pqr.trasladadaAt,
       closedAt: pqr.closedAt,
       vencidaAt: pqr.vencidaAt,
+      recursoVencida: pqr.recursoVencida,
+      recursoVencidaAt: pqr.recursoVencidaAt,
       actions: {
         answer: pqr.status === 'radicada' || pqr.status === 'en_tramite',
         decideRecurso: pqr.status === 'recurso_interpuesto',

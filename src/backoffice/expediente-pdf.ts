@@ -68,6 +68,8 @@ export function renderExpedientePdf(expediente: Expediente, operator: string, ge
   if (pqr.recursoFiledAt) field('Recurso presentado el', when(pqr.recursoFiledAt));
   if (pqr.recursoDueDate) field('Fecha límite para decidir el recurso', day(pqr.recursoDueDate));
   if (pqr.decidedAt) field('Recurso decidido el', when(pqr.decidedAt));
+  if (pqr.decidedAt) field('Decisión notificada el', when(pqr.decisionNotifiedAt));
+  if (pqr.recursoDueDate) field('Silencio positivo en la reposición', pqr.recursoVencida ? `sí, desde ${when(pqr.recursoVencidaAt)}` : 'no');
   if (pqr.sicDueDate) field('Fecha límite del traslado a la SIC', day(pqr.sicDueDate));
   if (pqr.trasladadaAt) field('Trasladada a la SIC el', when(pqr.trasladadaAt));
 

@@ -1,6 +1,6 @@
 import type { Server } from 'restify';
 import type { Logger } from '../logger';
-import type { BusinessCalendar, Clock, PqrLifecycle, Terms } from '../pqr';
+import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
 import type { Db } from '../storage';
 import { SessionSigner } from './auth';
 import { CaseQueries } from './cases';
@@ -18,6 +18,7 @@ export interface BackofficeDeps {
   prisma: Db;
   lifecycle: PqrLifecycle;
   calendar: BusinessCalendar;
+  holidays: HolidayOverrides;
   clock: Clock;
   terms: Terms;
   logger: Logger;
@@ -36,6 +37,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
   registerApiRoutes(server, {
     prisma: deps.prisma,
     lifecycle: deps.lifecycle,
+    holidays: deps.holidays,
     cases: new CaseQueries(deps.prisma, deps.calendar, deps.lifecycle, deps.terms),
     clock: deps.clock,
     logger: deps.logger,

@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../logger';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
-import { InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
+import { bogotaDay, InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type HolidayChangeResult, type HolidayOverrides, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
 import type { Db } from '../storage';
 import { safeEqual } from '../security';
 import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type SessionSigner } from './auth';
@@ -16,6 +16,7 @@ const DEFAULT_PAGE_SIZE = 25;
 export interface ApiContext {
   prisma: Db;
   lifecycle: PqrLifecycle;
+  holidays: HolidayOverrides;
   cases: CaseQueries;
   clock: Clock;
   logger: Logger;
@@ -276,6 +277,43 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
         'Content-Length': String(pdf.length),
         'Content-Disposition': `attachment; filename="expediente-${expediente.pqr.cun}.pdf"`,
       });
+    }),
+  );
+
+  /** What a holiday change did, said plainly: stored due dates are not recomputed. */
+  const holidayChanged = (result: HolidayChangeResult) => ({
+    status: 200,
+    body: {
+      ...result,
+      recomputed: false,
+      note: `Los términos ya calculados no cambian: los casos abiertos cuyo término incluye ese día (${result.termsUnchanged}) conservan su fecha límite. El cambio aplica a los términos que se calculen desde ahora.`,
+    },
+  });
+
+  server.get(
+    `${API_PATH}/holidays`,
+    route('holidays/list', anyone, async (req) => {
+      const year = integer(req, 'year', Number(bogotaDay(ctx.clock.now()).slice(0, 4)), 1990, 2100);
+      return { status: 200, body: await ctx.holidays.list(year) };
+    }),
+  );
+
+  server.post(
+    `${API_PATH}/holidays`,
+    route('holidays/set', supervisors, async (req, _res, who) => {
+      const body = jsonBody(req);
+      const result = await ctx.holidays.set({ date: body.date, isHoliday: body.isHoliday, reason: body.reason }, (who as Principal).actor);
+      ctx.logger.info({ date: result.override?.date, isHoliday: result.override?.isHoliday, actor: (who as Principal).actor }, 'holiday override set');
+      return holidayChanged(result);
+    }),
+  );
+
+  server.del(
+    `${API_PATH}/holidays/:date`,
+    route('holidays/remove', supervisors, async (req, _res, who) => {
+      const result = await ctx.holidays.remove(String(req.params.date ?? ''), (who as Principal).actor);
+      ctx.logger.info({ date: String(req.params.date), actor: (who as Principal).actor }, 'holiday override removed');
+      return holidayChanged(result);
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveLocale, type Locale, type Texts, type Translate, type Vars } from '../i18n';
 import type { Logger } from '../logger';
-import type { Clock } from '../pqr';
+import { actOfNotificationKey, formatDateTime, type Clock, type NotifiedAct } from '../pqr';
 import type { Db } from '../storage';
 
 export type OutboxRow = Awaited<ReturnType<Db['outbox']['findUniqueOrThrow']>>;
@@ -45,8 +45,8 @@ export interface DispatcherOptions {
   texts: Texts;
   defaultLocale: Locale;
   logger: Logger;
-  /** Records that the operator's answer reached the user (`PqrLifecycle.markNotified`). */
-  markNotified(pqrId: number, at: Date, proof: Record<string, unknown>): Promise<void>;
+  /** Records that the operator's answer or decision reached the user (`PqrLifecycle.markNotified`). */
+  markNotified(pqrId: number, at: Date, proof: Record<string, unknown>, act: NotifiedAct): Promise<unknown>;
   /** Tries before a row is given up as `dead`. */
   maxAttempts: number;
   /** How often due rows are looked for when nothing kicks the dispatcher. */
@@ -63,12 +63,10 @@ export interface PassReport {
   held: number;
   failed: number;
   dead: number;
-  /** Answers whose delivery was proven in this pass. */
+  /** Answers and decisions whose delivery was proven in this pass. */
   notified: number;
 }
 
-/** The key of the message whose delivery starts the recurso term. */
-const ANSWER_KEY = 'notify.answer';
 /** Meta retries delivery for up to 30 days, but a proof older than a week is an operator's matter. */
 const RECEIPT_LOOKBACK_MS = 7 * 86_400_000;
 const READ_LOOKBACK_MS = 86_400_000;
@@ -234,13 +232,14 @@ export class OutboxDispatcher {
     if (marked.count === 0) logger.warn(log, 'outbox row was sent after its claim had expired');
     report.sent++;
     logger.info(log, 'outbox message sent');
-    if (sender.proof === 'send' && row.pqrId && keyOf(row) === ANSWER_KEY) {
+    const act = actOf(row);
+    if (sender.proof === 'send' && row.pqrId && act) {
       try {
-        await this.options.markNotified(row.pqrId, now, { channel: row.channel, outboxId: row.id, externalId: outcome.externalId, by: 'send' });
+        await this.options.markNotified(row.pqrId, now, { channel: row.channel, outboxId: row.id, externalId: outcome.externalId, by: 'send' }, act);
         report.notified++;
       } catch (error) {
         // The message is out and must not go again; the missing proof is an operator's matter.
-        logger.error({ ...log, err: error }, 'answer sent but its notification could not be recorded');
+        logger.error({ ...log, err: error }, 'decision sent but its notification could not be recorded');
       }
     }
     return false;
@@ -272,8 +271,10 @@ export class OutboxDispatcher {
     const { texts, defaultLocale } = this.options;
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
     const identity = await this.identityOf(row);
-    const t = texts.for(resolveLocale(identity?.locale ?? undefined, defaultLocale));
-    const vars = (payload.vars ?? {}) as Vars;
+    const locale = resolveLocale(identity?.locale ?? undefined, defaultLocale);
+    const t = texts.for(locale);
+    const vars = { ...((payload.vars ?? {}) as Vars) };
+    for (const [name, iso] of Object.entries((payload.dates ?? {}) as Record<string, string>)) vars[name] = formatDateTime(new Date(iso), locale);
     const text = typeof payload.key === 'string' ? t(payload.key, vars) : '';
     return { row, payload, text, vars, t, identity };
   }
@@ -294,7 +295,7 @@ export class OutboxDispatcher {
   /**
    * Delivery receipts (WhatsApp statuses, stored by the channel's webhook) are the proof for
    * channels whose sends prove nothing: `delivered`/`read` set the row's times and, for an
-   * answer, notify the PQR.
+   * answer or a decision, notify the PQR.
    */
   private async applyReceipts(): Promise<number> {
     const { prisma, clock } = this.options;
@@ -328,9 +329,10 @@ export class OutboxDispatcher {
       await prisma.outbox.update({ where: { id: row.id }, data: { deliveredAt, readAt } });
       // A status may have come before the send was recorded; link it now.
       await prisma.deliveryReceipt.updateMany({ where: { externalId: row.externalId!, outboxId: null }, data: { outboxId: row.id } });
-      if (!row.deliveredAt && row.pqrId && keyOf(row) === ANSWER_KEY) {
+      const act = actOf(row);
+      if (!row.deliveredAt && row.pqrId && act) {
         const receipt = mine[0];
-        await this.options.markNotified(row.pqrId, deliveredAt, { channel: row.channel, outboxId: row.id, externalId: row.externalId, by: 'receipt', status: receipt.status });
+        await this.options.markNotified(row.pqrId, deliveredAt, { channel: row.channel, outboxId: row.id, externalId: row.externalId, by: 'receipt', status: receipt.status }, act);
         notified++;
       }
     }
@@ -348,11 +350,12 @@ export class OutboxDispatcher {
   }
 }
 
-function keyOf(row: OutboxRow): string | undefined {
+/** The decision (answer or recurso decision) a notification carries, whose delivery is its proof. */
+function actOf(row: OutboxRow): NotifiedAct | undefined {
   if (row.kind !== 'notification') return undefined;
   try {
     const key = (JSON.parse(row.payload) as { key?: unknown }).key;
-    return typeof key === 'string' ? key : undefined;
+    return typeof key === 'string' ? actOfNotificationKey(key) : undefined;
   } catch {
     return undefined;
   }

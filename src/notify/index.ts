@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { Locale, Texts } from '../i18n';
 import type { Logger } from '../logger';
-import type { Clock } from '../pqr';
+import type { Clock, NotifiedAct } from '../pqr';
 import type { Db } from '../storage';
 import { OutboxDispatcher } from './dispatcher';
 import { emailSender } from './email';
@@ -22,9 +22,11 @@ export interface NotificationDeps {
   defaultLocale: Locale;
   logger: Logger;
   lifecycle: {
-    markNotified(pqrId: number, at: Date, proof: Record<string, unknown>): Promise<void>;
+    markNotified(pqrId: number, at: Date, proof: Record<string, unknown>, act: NotifiedAct): Promise<unknown>;
     markOverdue(): Promise<string[]>;
   };
+  /** The e-mail and aviso steps for decisions without proof of notification (`NotificationFallback.followUp`). */
+  fallback: { followUp(): Promise<number> };
   /** With several instances: whether this one runs the deadline scheduler's tick (see `DeadlineScheduler`). */
   schedulerLeader?: () => Promise<boolean>;
 }
@@ -47,7 +49,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     texts: deps.texts,
     defaultLocale: deps.defaultLocale,
     logger,
-    markNotified: (pqrId, at, proof) => deps.lifecycle.markNotified(pqrId, at, proof),
+    markNotified: (pqrId, at, proof, act) => deps.lifecycle.markNotified(pqrId, at, proof, act),
     maxAttempts: settings.maxAttempts,
     pollMs: settings.pollMs,
   });
@@ -59,7 +61,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     outbox.disable('email', 'SMTP_URL not set');
     logger.info({ channel: 'email' }, 'notifications by e-mail off: SMTP_URL not set (e-mail notifications stay pending)');
   }
-  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
+  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), followUp: () => deps.fallback.followUp(), kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
   return {
     outbox,
     scheduler,

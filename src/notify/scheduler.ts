@@ -3,6 +3,8 @@ import type { Logger } from '../logger';
 export interface SchedulerDeps {
   /** `PqrLifecycle.markOverdue`: flags PQRs whose term passed (silencio administrativo positivo) and queues the notices. */
   markOverdue(): Promise<string[]>;
+  /** `NotificationFallback.followUp`: the e-mail and aviso steps for decisions without proof of notification. */
+  followUp(): Promise<number>;
   /** Sends what the tick queued without waiting for the next poll. */
   kick(): void;
   logger: Logger;
@@ -20,15 +22,18 @@ export interface SchedulerDeps {
 export class DeadlineScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<string[]> | null = null;
+  private stopped = false;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
   start(): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => void this.timed().catch((error: unknown) => this.deps.logger.error({ err: error }, 'deadline tick failed')), this.deps.intervalMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -44,15 +49,22 @@ export class DeadlineScheduler {
 
   private async timed(): Promise<void> {
     if (this.deps.leader && !(await this.deps.leader())) return;
+    // stop() may have come while the lease was being claimed: a stopped scheduler ticks no more.
+    if (this.stopped) return;
     await this.tick();
   }
 
+  /**
+   * The fallback steps go first: a notification by aviso that counted before a term ended must
+   * be on record when the term is judged (the rule looks at facts, so the order changes no
+   * outcome, only how soon it is seen).
+   */
   private async run(): Promise<string[]> {
+    const steps = await this.deps.followUp();
+    if (steps) this.deps.logger.info({ count: steps }, 'notification fallback steps taken (aviso by e-mail, published, or notified by aviso)');
     const flagged = await this.deps.markOverdue();
-    if (flagged.length) {
-      this.deps.logger.info({ count: flagged.length }, 'PQRs past their term marked vencida (silencio administrativo positivo)');
-      this.deps.kick();
-    }
+    if (flagged.length) this.deps.logger.info({ count: flagged.length }, 'PQR terms past their end marked vencida (silencio administrativo positivo)');
+    if (steps || flagged.length) this.deps.kick();
     return flagged;
   }
 }

@@ -112,10 +112,30 @@ export class BusinessCalendar {
   private readonly setsByYear = new Map<number, ReadonlySet<number>>();
 
   constructor(overrides: readonly HolidayOverride[] = []) {
-    for (const override of overrides) {
-      dayNumberOfKey(override.date);
-      this.overrides.set(override.date, override);
-    }
+    this.setOverrides(overrides);
+  }
+
+  /**
+   * Replaces the override table's rows (a supervisor added or removed a holiday). Terms computed
+   * before keep their stored dates; everything computed from now on uses the new list.
+   */
+  setOverrides(overrides: readonly HolidayOverride[]): void {
+    for (const override of overrides) dayNumberOfKey(override.date);
+    this.overrides.clear();
+    for (const override of overrides) this.overrides.set(override.date, override);
+    this.listsByYear.clear();
+    this.setsByYear.clear();
+  }
+
+  /** The overrides in force, by date. */
+  overridesInForce(): HolidayOverride[] {
+    return [...this.overrides.values()].sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
+  }
+
+  /** Whether the pinned library lists a national holiday on this day ('YYYY-MM-DD'). */
+  isLibraryHoliday(date: string): boolean {
+    const day = dayNumberOfKey(date);
+    return libraryHolidays(yearOfDayNumber(day)).some((h) => h.date === date);
   }
 
   /** The holidays of a year, sorted by date; two holidays on one day are both listed. */

@@ -4,12 +4,13 @@ export { formatCun, normalizeCun, parseCun, findCun } from './cun';
 export { formatDate, formatDateTime } from './dates-es';
 export { verifyChain, GENESIS_HASH } from './expediente';
 export { PQR_STATUSES, OPEN_STATUSES, canTransition, assertTransition, InvalidTransitionError, type PqrStatus } from './states';
-export { answerTerm, isOverdue, trafficLight, DEFAULT_TERMS, type Terms } from './terms';
+export { answerTerm, isOverdue, trafficLight, avisoTerm, noProofDeadline, DEFAULT_TERMS, type Terms } from './terms';
 export { PqrService, appendEvent, PQR_TYPES, UnknownBrandError, type Customer, type ChannelUser, type FileRequest, type PqrSummary, type PqrType } from './service';
 export {
   PqrLifecycle,
   PqrActionError,
   queueNotification,
+  actOfNotificationKey,
   ANSWER_OUTCOMES,
   DECISION_OUTCOMES,
   RECURSO_KINDS,
@@ -17,6 +18,10 @@ export {
   type DecisionOutcome,
   type RecursoKind,
   type Notification,
+  type NotifiedAct,
+  type NotificationProof,
   type Actor,
 } from './lifecycle';
 export { recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline } from './terms';
+export { NotificationFallback, type PublishedAviso } from './avisos';
+export { HolidayOverrides, type HolidayChangeResult, type HolidayListing } from './holidays';

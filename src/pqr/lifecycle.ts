@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { normalizeCun } from './cun';
 import { appendEvent, claimEvidence, type ChannelUser } from './service';
 import { assertTransition, type PqrStatus } from './states';
-import { recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline, type Terms } from './terms';
+import { isOverdue, recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline, type Terms } from './terms';
 
 export type AnswerOutcome = 'favorable' | 'parcial' | 'desfavorable';
 export const ANSWER_OUTCOMES: readonly AnswerOutcome[] = ['favorable', 'parcial', 'desfavorable'];
@@ -36,7 +37,39 @@ export type Actor = string;
 export interface Notification {
   key: string;
   vars: Record<string, string | number>;
+  /** Instants (ISO) shown to the user, formatted at delivery in their language. */
+  dates?: Record<string, string>;
 }
+
+/**
+ * The operator's decisions that must reach the user, each with its own term and proof: the
+ * answer to the PQR and the decision of the recurso de reposición.
+ */
+export type NotifiedAct = 'respuesta' | 'decision';
+
+/** The message that carries each decision; its delivery is the act's proof of notification. */
+const ACT_OF_KEY: Readonly<Record<string, NotifiedAct>> = {
+  'notify.answer': 'respuesta',
+  'notify.decision': 'decision',
+  'notify.decision.toSic': 'decision',
+};
+
+/** Which decision an outbox message carries, if any. */
+export function actOfNotificationKey(key: string | undefined): NotifiedAct | undefined {
+  return key === undefined ? undefined : ACT_OF_KEY[key];
+}
+
+/**
+ * How long after a term's end a delivery receipt for a message sent before it may still arrive
+ * (WhatsApp posts statuses seconds after delivery, later when its webhook calls are retried).
+ */
+const RECEIPT_GRACE_MS = 15 * 60_000;
+
+/** The most of a user's message the expediente keeps as evidence of notification by conduct. */
+const CONDUCT_EVIDENCE_CHARS = 2000;
+
+/** How a proof of notification came about; `conducta` and `aviso` are recorded as their own kinds of event. */
+export type NotificationProof = Record<string, unknown> & { by?: string };
 
 type PqrRow = NonNullable<Awaited<ReturnType<Db['pqr']['findUnique']>>>;
 
@@ -63,13 +96,38 @@ export class PqrLifecycle {
     }));
   }
 
-  /** The proof that the answer (or a decision) reached the user: the recurso term counts from here. */
-  async markNotified(pqrId: number, at: Date, proof: Record<string, unknown>): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const pqr = await tx.pqr.findUnique({ where: { id: pqrId } });
-      if (!pqr || pqr.notifiedAt || pqr.status !== 'respondida') return;
-      await tx.pqr.update({ where: { id: pqrId }, data: { notifiedAt: at } });
-      await appendEvent(tx, pqrId, { at, actor: 'system:notify', action: 'notificada', before: { notifiedAt: null }, after: { notifiedAt: at.toISOString(), proof } });
+  /**
+   * The proof that a decision reached the user: the answer (the recurso term counts from here)
+   * or the decision of the recurso. The first proof wins; later ones change nothing.
+   */
+  async markNotified(pqrId: number, at: Date, proof: NotificationProof, act: NotifiedAct = 'respuesta'): Promise<boolean> {
+    return this.prisma.$transaction((tx) => recordNotification(tx, pqrId, act, at, proof));
+  }
+
+  /**
+   * Notificación por conducta concluyente (CPACA art. 72): the owner replied to a decision not
+   * yet proven delivered, or filed a recurso against it, so they know it and are notified from
+   * that moment. Their message is the evidence, kept in the expediente (never in logs).
+   * Returns the PQR as it is now, or null for an unknown CUN.
+   */
+  async notifyByConduct(cunInput: string, user: ChannelUser, message: { text: string; id?: string }): Promise<PqrRow | null> {
+    const cun = normalizeCun(cunInput);
+    if (!cun) return null;
+    const now = this.clock.now();
+    return this.prisma.$transaction(async (tx) => {
+      const pqr = await tx.pqr.findUnique({ where: { cun } });
+      if (!pqr) return null;
+      const act: NotifiedAct | null = pqr.answeredAt && !pqr.notifiedAt ? 'respuesta' : pqr.decidedAt && !pqr.decisionNotifiedAt ? 'decision' : null;
+      if (!act) return pqr;
+      const text = message.text.slice(0, CONDUCT_EVIDENCE_CHARS);
+      await recordNotification(tx, pqr.id, act, now, {
+        by: 'conducta',
+        channel: user.channel,
+        messageId: message.id ?? null,
+        text,
+        sha256: createHash('sha256').update(message.text, 'utf8').digest('hex'),
+      });
+      return tx.pqr.findUniqueOrThrow({ where: { id: pqr.id } });
     });
   }
 
@@ -81,6 +139,8 @@ export class PqrLifecycle {
   async fileRecurso(cunInput: string, user: ChannelUser, input: { kind: RecursoKind; text: string }): Promise<PqrRow> {
     const text = requireText(input.text);
     if (!RECURSO_KINDS.includes(input.kind)) throw new PqrActionError('invalid_kind', 400, `kind must be one of ${RECURSO_KINDS.join(', ')}`);
+    // Filing a recurso against an answer shows the user knows it: notification by conduct.
+    await this.notifyByConduct(cunInput, user, { text });
     return this.act(
       cunInput,
       'recurso_interpuesto',
@@ -122,38 +182,78 @@ export class PqrLifecycle {
   }
 
   /**
-   * Silencio administrativo positivo: flags every PQR (or recurso) whose term passed without a
-   * notified answer, and tells its owner. Safe on several instances: the flag is set with a
-   * conditional update, so only the instance that flips it writes the event and the message.
+   * Silencio administrativo positivo, by the one rule (`isOverdue`) for both terms the operator
+   * owes: the answer (dueDate, notifiedAt) and the decision of a recurso (recursoDueDate,
+   * decisionNotifiedAt). A term is flagged once, with the moment it lapsed (its end) and the
+   * 72 hours to give effect counted from there, however late this runs. Safe on several
+   * instances: the flag is set with a conditional update, so only the instance that flips it
+   * writes the event and the notice.
    */
   async markOverdue(): Promise<string[]> {
     const now = this.clock.now();
-    const candidates = await this.prisma.pqr.findMany({
-      where: {
-        vencida: false,
-        OR: [
-          { status: { in: ['radicada', 'en_tramite'] }, dueDate: { lt: now } },
-          { status: 'respondida', notifiedAt: null, dueDate: { lt: now } },
-          { status: 'recurso_interpuesto', recursoDueDate: { lt: now } },
-        ],
-      },
-      select: { id: true },
+    const fields = this.prisma.pqr.fields;
+    const answers = await this.prisma.pqr.findMany({
+      where: { vencida: false, dueDate: { lt: now }, OR: [{ notifiedAt: null }, { notifiedAt: { gt: fields.dueDate } }] },
+      select: { id: true, dueDate: true, notifiedAt: true },
       take: 500,
     });
+    const decisions = await this.prisma.pqr.findMany({
+      where: { recursoVencida: false, recursoDueDate: { lt: now }, OR: [{ decisionNotifiedAt: null }, { decisionNotifiedAt: { gt: fields.recursoDueDate } }] },
+      select: { id: true, recursoDueDate: true, decisionNotifiedAt: true },
+      take: 500,
+    });
+    const lapsed = [
+      ...answers.map((p) => ({ id: p.id, term: 'respuesta' as const, dueDate: p.dueDate, notifiedAt: p.notifiedAt })),
+      ...decisions.map((p) => ({ id: p.id, term: 'reposicion' as const, dueDate: p.recursoDueDate!, notifiedAt: p.decisionNotifiedAt })),
+    ].filter((term) => isOverdue(term, now));
     const flagged: string[] = [];
-    for (const { id } of candidates) {
+    for (const term of await this.withoutProofOnItsWay(lapsed, now)) {
       const cun = await this.prisma.$transaction(async (tx) => {
-        const flipped = await tx.pqr.updateMany({ where: { id, vencida: false }, data: { vencida: true, vencidaAt: now } });
+        const answer = term.term === 'respuesta';
+        const flipped = answer
+          ? await tx.pqr.updateMany({ where: { id: term.id, vencida: false }, data: { vencida: true, vencidaAt: term.dueDate } })
+          : await tx.pqr.updateMany({ where: { id: term.id, recursoVencida: false }, data: { recursoVencida: true, recursoVencidaAt: term.dueDate } });
         if (flipped.count === 0) return null;
-        const pqr = await tx.pqr.findUniqueOrThrow({ where: { id } });
-        const effectBy = silenceEffectDeadline(now, this.terms);
-        await appendEvent(tx, id, { at: now, actor: 'system:scheduler', action: 'vencida', before: { vencida: false }, after: { vencida: true, effectBy: effectBy.toISOString() } });
-        await queueNotification(tx, pqr, 'vencida', { key: 'notify.silence', vars: { cun: pqr.cun, hours: this.terms.silenceEffectHours } });
+        const pqr = await tx.pqr.findUniqueOrThrow({ where: { id: term.id } });
+        const effectBy = silenceEffectDeadline(term.dueDate, this.terms);
+        await appendEvent(tx, term.id, {
+          at: now,
+          actor: 'system:scheduler',
+          action: answer ? 'vencida' : 'recurso_vencido',
+          before: answer ? { vencida: false } : { recursoVencida: false },
+          after: { term: term.term, dueDate: term.dueDate.toISOString(), notifiedAt: term.notifiedAt?.toISOString() ?? null, effectBy: effectBy.toISOString() },
+        });
+        await queueNotification(tx, pqr, answer ? 'vencida' : 'recurso_vencido', {
+          key: answer ? 'notify.silence' : 'notify.silence.recurso',
+          vars: { cun: pqr.cun, hours: this.terms.silenceEffectHours },
+          dates: { effectBy: effectBy.toISOString() },
+        });
         return pqr.cun;
       });
       if (cun) flagged.push(cun);
     }
     return flagged;
+  }
+
+  /**
+   * Leaves out, for now, the terms whose decision went out before their end on a channel whose
+   * proof is a later receipt (WhatsApp's statuses carry the time of delivery but arrive a little
+   * after it): a delivery before the end may still be on its way. Judged once the grace is over.
+   */
+  private async withoutProofOnItsWay<T extends { id: number; term: 'respuesta' | 'reposicion'; dueDate: Date; notifiedAt: Date | null }>(terms: T[], now: Date): Promise<T[]> {
+    const waiting = terms.filter((t) => !t.notifiedAt && now.getTime() <= t.dueDate.getTime() + RECEIPT_GRACE_MS);
+    if (!waiting.length) return terms;
+    const sent = await this.prisma.outbox.findMany({
+      where: { pqrId: { in: waiting.map((t) => t.id) }, kind: 'notification', status: 'sent', deliveredAt: null },
+      select: { pqrId: true, payload: true, sentAt: true },
+    });
+    const onItsWay = (t: T) =>
+      sent.some((row) => {
+        if (row.pqrId !== t.id || !row.sentAt || row.sentAt > t.dueDate) return false;
+        const act = actOfNotificationKey((JSON.parse(row.payload) as { key?: string }).key);
+        return act === (t.term === 'respuesta' ? 'respuesta' : 'decision');
+      });
+    return terms.filter((t) => !waiting.includes(t) || !onItsWay(t));
   }
 
   /** Loads the PQR, checks the transition, applies the change, records the event and queues the message. */
@@ -199,6 +299,24 @@ function pick(row: PqrRow, data: Partial<PqrRow>): Record<string, unknown> {
     out[key] = value instanceof Date ? value.toISOString() : value;
   }
   return out;
+}
+
+const NOTIFIED_FIELD = { respuesta: 'notifiedAt', decision: 'decisionNotifiedAt' } as const;
+const DECIDED_FIELD = { respuesta: 'answeredAt', decision: 'decidedAt' } as const;
+
+/**
+ * Sets the act's proof of notification once (conditional on it being unset, so a receipt, the
+ * user's conduct and an aviso racing on several instances record one) with its event:
+ * `notificada` / `decision_notificada`, suffixed `_por_conducta` or `_por_aviso` for those kinds.
+ */
+async function recordNotification(tx: Tx, pqrId: number, act: NotifiedAct, at: Date, proof: NotificationProof): Promise<boolean> {
+  const field = NOTIFIED_FIELD[act];
+  const updated = await tx.pqr.updateMany({ where: { id: pqrId, [field]: null, [DECIDED_FIELD[act]]: { not: null } }, data: { [field]: at } });
+  if (updated.count === 0) return false;
+  const base = act === 'respuesta' ? 'notificada' : 'decision_notificada';
+  const action = proof.by === 'conducta' || proof.by === 'aviso' ? `${base}_por_${proof.by}` : base;
+  await appendEvent(tx, pqrId, { at, actor: proof.by === 'conducta' ? 'user:conducta' : 'system:notify', action, before: { [field]: null }, after: { [field]: at.toISOString(), proof } });
+  return true;
 }
 
 /** One outbox row per (PQR, action): the idempotency key makes a retried action queue nothing twice. */

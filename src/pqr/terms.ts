@@ -14,6 +14,8 @@ export interface Terms {
   silenceEffectHours: number;
   /** Bogotá time ('HH:MM') from which a filing counts as received the next business day */
   businessDayEnd: string;
+  /** business days a decision may go without proof of notification before the next step (e-mail, then aviso) */
+  noProofDays: number;
 }
 
 export const DEFAULT_TERMS: Readonly<Terms> = Object.freeze({
@@ -23,7 +25,11 @@ export const DEFAULT_TERMS: Readonly<Terms> = Object.freeze({
   sicTransferDays: 5,
   silenceEffectHours: 72,
   businessDayEnd: '17:00',
+  noProofDays: 5,
 });
+
+/** CPACA art. 69: a published aviso stays up for five (business) days. */
+export const AVISO_PUBLICATION_DAYS = 5;
 
 export interface AnswerTerm {
   /** 00:00 Bogotá of the first business day of the term (day 1) */
@@ -97,18 +103,42 @@ export function sicTransferDueDate(decidedAt: Date, cal: BusinessCalendar, terms
   return endOfBogotaDay(cal.addBusinessDays(decidedAt, terms.sicTransferDays));
 }
 
-/** Silencio administrativo positivo must take effect within calendar hours, not business days. */
-export function silenceEffectDeadline(vencidaAt: Date, terms: Terms = DEFAULT_TERMS): Date {
-  return new Date(vencidaAt.getTime() + terms.silenceEffectHours * HOUR_MS);
+/**
+ * Silencio administrativo positivo must take effect within calendar hours, not business days,
+ * counted from the end of the term that lapsed: not from when a scheduler noticed it, so an
+ * outage moves only when the user is told, never the deadline.
+ */
+export function silenceEffectDeadline(termEnd: Date, terms: Terms = DEFAULT_TERMS): Date {
+  return new Date(termEnd.getTime() + terms.silenceEffectHours * HOUR_MS);
 }
 
 /**
- * Whether the term passed without a timely notified answer: never notified and the due date
- * is behind us, or notified late (a late answer still counts as silencio positivo).
+ * The one rule of silencio administrativo positivo, for every term the operator owes (the
+ * answer, the decision of a recurso): the term has ended, and no proof of notification made
+ * before its end exists. Answered on time but notified late is still lapsed; when the check
+ * runs plays no part.
  */
-export function isOverdue(pqr: { dueDate: Date; notifiedAt?: Date | null }, now: Date): boolean {
-  if (pqr.notifiedAt) return pqr.notifiedAt.getTime() > pqr.dueDate.getTime();
-  return now.getTime() > pqr.dueDate.getTime();
+export function isOverdue(term: { dueDate: Date; notifiedAt?: Date | null }, now: Date): boolean {
+  if (now.getTime() <= term.dueDate.getTime()) return false;
+  return !term.notifiedAt || term.notifiedAt.getTime() > term.dueDate.getTime();
+}
+
+/**
+ * When a decision with no proof of notification moves to the next step of the fallback chain
+ * (e-mail, then aviso): the end of the `noProofDays`-th business day after `since`.
+ */
+export function noProofDeadline(since: Date, cal: BusinessCalendar, terms: Terms = DEFAULT_TERMS): Date {
+  return endOfBogotaDay(cal.addBusinessDays(since, terms.noProofDays));
+}
+
+/**
+ * An aviso published on the web (CPACA art. 69): shown until the end of the 5th business day
+ * after it was posted, and the notification counts at the end of the next business day after
+ * it comes down.
+ */
+export function avisoTerm(postedAt: Date, cal: BusinessCalendar): { until: Date; notifiesAt: Date } {
+  const until = endOfBogotaDay(cal.addBusinessDays(postedAt, AVISO_PUBLICATION_DAYS));
+  return { until, notifiesAt: endOfBogotaDay(cal.nextBusinessDay(until)) };
 }
 
 /**

@@ -285,7 +285,7 @@ describe('back office API', () => {
       expect(page.headers.get('x-content-type-options')).toBe('nosniff');
       const html = await page.text();
       const scripts = [...html.matchAll(/src="([^"]+)"/g)].map((m) => m[1]);
-      expect(scripts).toHaveLength(2);
+      expect(scripts).toHaveLength(3);
       for (const src of scripts) expect((await fetch(`${url}${src}`)).status).toBe(200);
       expect((await fetch(`${url}/backoffice/assets/nothing.js`)).status).toBe(404);
     });

@@ -171,7 +171,7 @@ describe('a recurso that cannot be filed', () => {
     expect(await pqrRow(cun)).toMatchObject({ status: 'respondida', recursoText: null });
   });
 
-  it('an answer not yet delivered: the term has not started, and a new PQR is offered', async () => {
+  it('an answer not yet proven delivered: the reply notifies the user by conduct (CPACA art. 72) and the recurso goes on', async () => {
     const conversation = bot.conversation({ channelId: 'telegram', userId: 'tg-recurso-unnotified' });
     const cun = await fileReclamo(conversation, '3011110005');
     await answer(cun, { notified: false });
@@ -179,12 +179,39 @@ describe('a recurso that cannot be filed', () => {
     await play(conversation, [
       {
         say: DISAGREE,
-        expect: [`Aún no tenemos constancia de que la respuesta a tu PQR *${cun}* te haya sido notificada en este chat`, 'tendrás 10 días hábiles'],
-        actions: ['Radicar una PQR', 'Volver al menú'],
+        expect: [`Como respondes a la decisión sobre tu PQR *${cun}*, quedas notificado desde ahora`, 'notificación por conducta concluyente', '• Puedes presentar el recurso hasta el 17 de diciembre de 2026.'],
+        actions: KINDS,
       },
-      { say: 'Volver al menú', expect: [/¿Qué quieres hacer\?$/], actions: MENU },
+      { say: 'Solo reposición' },
+      { say: 'Nunca pedí ese paquete.' },
+      { say: 'Es todo' },
+      { say: 'Sí, presentar', expect: [`sobre la PQR *${cun}*`] },
     ]);
-    expect((await pqrRow(cun)).status).toBe('respondida');
+    const row = await pqrRow(cun);
+    expect(row.status).toBe('recurso_interpuesto');
+    expect(row.notifiedAt).toEqual(bot.clock.now());
+    const conduct = row.events.filter((e) => e.action === 'notificada_por_conducta');
+    expect(conduct).toHaveLength(1);
+    expect(JSON.parse(conduct[0].after!).proof).toMatchObject({ by: 'conducta', channel: 'telegram', text: DISAGREE });
+  });
+});
+
+describe('a reply to the decision of the recurso', () => {
+  it('notifies a decision not yet proven delivered by conduct (CPACA art. 72), with the message as evidence', async () => {
+    const userId = 'tg-recurso-decision-conduct';
+    const conversation = bot.conversation({ channelId: 'telegram', userId });
+    const cun = await fileReclamo(conversation, '3011110012');
+    await answer(cun);
+    bot.clock.set(NEXT_DAY);
+    await bot.lifecycle.fileRecurso(cun, { channel: 'telegram', userId }, { kind: 'reposicion', text: 'No estoy de acuerdo' });
+    await bot.lifecycle.decideRecurso(cun, { text: 'Se confirma la decisión.', outcome: 'confirma' }, 'agent:2');
+    const reply = await conversation.sayText(`${DISAGREE} de la PQR ${cun}`);
+    expect(reply).toContain(`Sobre la PQR *${cun}* ya no se puede presentar un recurso de reposición.`);
+    const row = await pqrRow(cun);
+    expect(row.decisionNotifiedAt).toEqual(bot.clock.now());
+    const conduct = row.events.at(-1)!;
+    expect(conduct.action).toBe('decision_notificada_por_conducta');
+    expect(JSON.parse(conduct.after!).proof).toMatchObject({ by: 'conducta', channel: 'telegram', text: `${DISAGREE} de la PQR ${cun}` });
   });
 });
 

@@ -38,9 +38,9 @@ export class WhatsAppUser {
     return this.graph.sent(this.waId).slice(before);
   }
 
-  /** Meta's status webhook for a message the bot sent this user (delivered, read…). */
-  receipt(wamid: string, status: 'delivered' | 'read'): Promise<void> {
-    return this.post({ statuses: [statusUpdate(wamid, status, this.waId)] });
+  /** Meta's status webhook for a message the bot sent this user (delivered, read…), stamped `at` (default: now). */
+  receipt(wamid: string, status: 'delivered' | 'read', at?: Date): Promise<void> {
+    return this.post({ statuses: [statusUpdate(wamid, status, this.waId, at ? Math.floor(at.getTime() / 1000) : undefined)] });
   }
 
   private async post(value: Parameters<typeof webhookPayload>[1]): Promise<void> {

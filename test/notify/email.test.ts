@@ -99,7 +99,7 @@ describe('notifications by e-mail (real SMTP server on 127.0.0.1)', () => {
     const lines: string[] = [];
     const logger = createLogger('info', new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
     const settings = { ...running.app.config.notify, smtpUrl: undefined };
-    const withoutSmtp = createNotifications({ settings, prisma: running.app.db.prisma, clock, texts: running.app.texts, defaultLocale: 'es-CO', logger, lifecycle: running.app.lifecycle });
+    const withoutSmtp = createNotifications({ settings, prisma: running.app.db.prisma, clock, texts: running.app.texts, defaultLocale: 'es-CO', logger, lifecycle: running.app.lifecycle, fallback: running.app.fallback });
     expect(lines.some((line) => line.includes('SMTP_URL not set'))).toBe(true);
 
     const cun = await fileByEmail('dl_email_4');
@@ -115,5 +115,46 @@ describe('notifications by e-mail (real SMTP server on 127.0.0.1)', () => {
     // An instance with SMTP sends it.
     expect(await running.app.notify.outbox.runOnce()).toMatchObject({ sent: 1 });
     expect(mailsWith('Tu petición queda atendida.')).toHaveLength(1);
+  });
+
+  it('the decision of a recurso sent by e-mail is its proof of notification once the SMTP server accepts it', async () => {
+    clock.set('2026-11-23T15:00:00Z');
+    const cun = await fileByEmail('dl_email_decision');
+    await answer(cun, 'No es posible instalar el servicio en tu dirección.');
+    await running.app.notify.outbox.runOnce();
+    clock.set('2026-11-24T15:00:00Z');
+    await running.app.lifecycle.fileRecurso(cun, { channel: 'webchat', userId: 'dl_email_decision' }, { kind: 'reposicion', text: 'Mis vecinos sí tienen el servicio.' });
+    await running.app.lifecycle.decideRecurso(cun, { text: 'Reponemos: instalamos el servicio la próxima semana.', outcome: 'repone' }, 'agent:2');
+    expect(await running.app.notify.outbox.runOnce()).toMatchObject({ sent: 1, notified: 1 });
+    expect(mailsWith('Reponemos: instalamos el servicio')).toHaveLength(1);
+    const pqr = await running.app.db.prisma.pqr.findUniqueOrThrow({ where: { cun }, include: { events: { orderBy: { seq: 'asc' } } } });
+    expect(pqr.decisionNotifiedAt).toEqual(clock.now());
+    expect(pqr.events.at(-1)!.action).toBe('decision_notificada');
+  });
+
+  it('aviso by e-mail (CPACA art. 69): an answer its chat gives no proof of for 5 business days goes to the e-mail the PQR has, and the acceptance notifies it', async () => {
+    clock.set('2026-11-23T15:00:00Z');
+    const filed = await running.app.pqr.file({
+      type: 'reclamo',
+      description: 'No me devolvieron el saldo',
+      user: { channel: 'telegram', userId: '987654' },
+      customer: { kind: 'non_customer', ...ANA, documentNumber: '1020304099' },
+      notifyChannel: 'telegram',
+      notifyAddress: 'telegram:987654',
+    });
+    clock.set('2026-11-25T15:00:00Z');
+    await answer(filed.cun, 'Devolvimos el saldo a tu línea prepago.');
+    // Telegram is off on this instance: the answer stays pending, with no proof.
+    await running.app.notify.outbox.runOnce();
+    expect(mailsWith('Devolvimos el saldo a tu línea prepago.')).toEqual([]);
+    clock.set('2026-12-03T05:30:00Z'); // 00:30 in Bogotá, after the 5th business day (2 Dec)
+    await running.app.notify.scheduler.tick();
+    await running.app.notify.outbox.runOnce();
+    const [mail] = mailsWith('Devolvimos el saldo a tu línea prepago.');
+    expect(mail.to).toEqual([ANA.email]);
+    const pqr = await running.app.db.prisma.pqr.findUniqueOrThrow({ where: { cun: filed.cun }, include: { events: { orderBy: { seq: 'asc' } } } });
+    expect(pqr.notifiedAt).toEqual(clock.now());
+    expect(pqr.events.map((e) => e.action).slice(-2)).toEqual(['aviso_enviado', 'notificada']);
+    expect(JSON.parse(pqr.events.at(-1)!.after!).proof).toMatchObject({ channel: 'email', by: 'send' });
   });
 });

@@ -1,7 +1,7 @@
 import { OutboxDispatcher, chatSender } from '../../src/notify';
 import { createLogger } from '../../src/logger';
 import { openDatabase, type Database } from '../../src/storage';
-import { FixedClock } from '../../src/pqr';
+import { FixedClock, formatDateTime } from '../../src/pqr';
 import { startTestApp, type RunningApp } from '../helpers/app';
 import { DirectLineUser } from './directline-client';
 
@@ -81,10 +81,11 @@ describe('notifications on web chat (real server, Direct Line, outbox dispatcher
     expect(await running.app.notify.scheduler.tick()).toEqual([]);
 
     await running.app.notify.outbox.runOnce();
-    const notice = await user.waitForBot('venció sin respuesta notificada');
+    const notice = await user.waitForBot('venció sin una respuesta notificada a tiempo');
     expect(notice).toContain(filed.cun);
-    expect(notice).toContain('72 horas');
-    expect((await user.botTexts()).filter((text) => text.includes('venció sin respuesta notificada'))).toHaveLength(1);
+    // 72 hours from the end of the term, whenever the scheduler ran.
+    expect(notice).toContain(`72 horas desde el fin del plazo, es decir, a más tardar el ${formatDateTime(new Date(filed.dueDate.getTime() + 72 * 3_600_000))}, hora de Colombia.`);
+    expect((await user.botTexts()).filter((text) => text.includes('venció sin una respuesta notificada a tiempo'))).toHaveLength(1);
     expect(await running.app.db.prisma.pqr.findUniqueOrThrow({ where: { cun: filed.cun } })).toMatchObject({ vencida: true });
   });
 

@@ -21,6 +21,7 @@ describe('the deadline scheduler on several instances (PostgreSQL)', () => {
       const leases = new Leases(db.prisma, `instance-${instance}`);
       return new DeadlineScheduler({
         markOverdue: async () => (ticks.push({ instance, at: Date.now() }), []),
+        followUp: async () => 0,
         kick: () => undefined,
         logger: pino({ level: 'silent' }),
         intervalMs,
