@@ -63,7 +63,6 @@ function hasContent(raw: string, locale: Locale): boolean {
   return tokens.some((t) => masks.includes(t as (typeof masks)[number]));
 }
 
-
 /** Clauses of a message, for "hola, quiero saber cómo va mi reclamo y poner otro". */
 const CLAUSE_BREAK = /[.;:!?¡¿\n]+|,|\s+(?:y|e|ademas|además|tambien|también|pero)\s+/i;
 const MAX_CLAUSES = 4;
@@ -148,10 +147,14 @@ interface CacheFile {
   type: SerializedModel;
 }
 
+const MAX_WORDS_READ_BY_ANY_MODEL = 3;
+
 /**
  * Reads each message with the model of the language it is written in. A message that does not say
- * ("hola" in an English chat, "help" in a Spanish one) is read in the conversation's language
- * first, and by another language's model only when that one is sure and the first is not.
+ * is read in the conversation's language; when it is a word or three ("asesor" in an English chat,
+ * "agent" in a Spanish one) that this model is unsure of or finds out of scope, another language's
+ * model that is sure of something in its domain reads it instead. Longer ones stay with the
+ * conversation's model: the other one would read a foreign sentence by its loanwords.
  */
 export class MultilingualRecognizer implements Recognizer {
   constructor(private readonly byLocale: ReadonlyMap<Locale, Recognizer>) {}
@@ -159,14 +162,15 @@ export class MultilingualRecognizer implements Recognizer {
   recognize(text: string, now: Date = new Date(), locale: Locale = DEFAULT_NLU_LOCALE): Recognition {
     const written = typeof text === 'string' ? detectLanguage(text) : null;
     const first = this.model(written ?? locale).recognize(text, now);
-    if (written || first.confidence >= INTENT_THRESHOLD) return first;
-    let best = first;
+    const understood = (r: Recognition) => r.confidence >= INTENT_THRESHOLD && r.intent !== 'fuera_de_alcance';
+    const words = typeof text === 'string' ? text.trim().split(/\s+/).length : 0;
+    if (written || understood(first) || words > MAX_WORDS_READ_BY_ANY_MODEL) return first;
     for (const [other, model] of this.byLocale) {
       if (other === first.locale) continue;
       const reading = model.recognize(text, now);
-      if (reading.confidence >= INTENT_THRESHOLD && reading.confidence > best.confidence) best = reading;
+      if (understood(reading)) return reading;
     }
-    return best;
+    return first;
   }
 
   classifyType(text: string, locale: Locale = DEFAULT_NLU_LOCALE): TypeRecognition {

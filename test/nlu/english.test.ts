@@ -87,7 +87,10 @@ describe('the English NLU', () => {
   test('a text that does not say its language is read in the conversation\'s language, or by the model that is sure of it', () => {
     expect(recognizer.recognize('help', undefined, 'en')).toMatchObject({ intent: 'ayuda', locale: 'en' });
     expect(recognizer.recognize('hola', undefined, 'en')).toMatchObject({ intent: 'saludo' });
+    expect(recognizer.recognize('asesor', undefined, 'en')).toMatchObject({ intent: 'hablar_asesor', locale: 'es-CO' });
+    expect(recognizer.recognize('agent', undefined, 'es-CO')).toMatchObject({ intent: 'hablar_asesor' });
     expect(recognizer.recognize('ok', undefined, 'en')).toMatchObject({ intent: 'fuera_de_alcance', locale: 'en' });
+    expect(recognizer.recognize('ok', undefined, 'es-CO')).toMatchObject({ intent: 'fuera_de_alcance', locale: 'es-CO' });
   });
 
   test('a Spanish text in an English conversation is read by the Spanish model', () => {
