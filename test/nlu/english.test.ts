@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { anonymize, createRecognizer, detectLanguage, extractEntities, type Recognizer } from '../../src/nlu';
-import { readExamples } from '../../src/nlu/corpus';
+import { corpusDir, loadCorpus, readExamples } from '../../src/nlu/corpus';
 import { predictAll, report } from '../../src/nlu/metrics';
 import { INTENTS, PQR_TYPES } from '../../src/nlu/types';
 
@@ -56,6 +56,22 @@ describe('detectLanguage', () => {
       readExamples(path.resolve(__dirname, f)),
     );
     expect(spanish.filter((e) => detectLanguage(e.text) === 'en').map((e) => e.text)).toEqual([]);
+  });
+});
+
+describe('the English corpus', () => {
+  const { examples } = loadCorpus(corpusDir('en'));
+
+  test('has the same intents and PQR types as the Spanish one: at least 80 examples per type and 30 per other intent', () => {
+    const count = (f: (e: (typeof examples)[number]) => boolean) => examples.filter(f).length;
+    for (const type of PQR_TYPES) expect(count((e) => e.type === type)).toBeGreaterThanOrEqual(80);
+    for (const intent of INTENTS.filter((i) => i !== 'radicar_pqr')) expect(count((e) => e.intent === intent)).toBeGreaterThanOrEqual(30);
+  });
+
+  test('shares no text with blind-en.jsonl', () => {
+    const fold = (text: string) => text.toLowerCase().replace(/[^a-z0-9 ]/g, '').trim();
+    const seen = new Set(examples.map((e) => fold(e.text)));
+    expect(readExamples(path.resolve(__dirname, 'blind-en.jsonl')).filter((e) => seen.has(fold(e.text)))).toEqual([]);
   });
 });
 
