@@ -78,7 +78,14 @@
     var store = window.WebChat.createStore({}, function (api) {
       return function (next) {
         return function (action) {
-          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+          if (action.type === 'WEB_CHAT/SUBMIT_SEND_BOX') {
+            // The server refuses longer messages (413): say so here, and keep the text so it can be shortened.
+            if (Array.from(api.getState().sendBoxValue || '').length > config.maxTextChars) {
+              api.dispatch({ type: 'WEB_CHAT/SET_NOTIFICATION', payload: { id: 'too-long', level: 'warn', message: strings.tooLong } });
+              return undefined;
+            }
+            api.dispatch({ type: 'WEB_CHAT/DISMISS_NOTIFICATION', payload: { id: 'too-long' } });
+          } else if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
             statusBox.hidden = true;
             newConversationButton.hidden = false;
             // A new conversation asks the bot to greet first; a resumed one already has its history.

@@ -65,6 +65,9 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: z.coerce.number().min(0.01).default(2),
   WEBCHAT_NEW_CONVERSATIONS_BURST: z.coerce.number().int().min(1).default(30),
+  /** Messages a web chat conversation may post: a sustained rate and a burst; over it, 429 with Retry-After. */
+  WEBCHAT_MESSAGES_PER_SECOND: z.coerce.number().min(0.01).default(1),
+  WEBCHAT_MESSAGES_BURST: z.coerce.number().int().min(1).default(10),
 
   WHATSAPP_ACCESS_TOKEN: optional,
   WHATSAPP_PHONE_NUMBER_ID: optional,
@@ -79,9 +82,14 @@ const schema = z.object({
   MicrosoftAppPassword: optional,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optional,
-  BACKOFFICE_TOKEN: optional,
+  /** Local development only: /api/messages without MicrosoftAppId, from loopback addresses, replying only to loopback. */
+  BOTFRAMEWORK_ANONYMOUS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** A bearer with supervisor rights: long enough that guessing it, even unthrottled, is hopeless. */
+  BACKOFFICE_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   BACKOFFICE_SESSION_SECRET: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   BACKOFFICE_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(8),
+  /** When set, GET /metrics needs `Authorization: Bearer METRICS_TOKEN`. */
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: optional,
   /** The sender of notification e-mails; defaults to the operator's customer-care address. */
   SMTP_FROM: optional,
@@ -118,7 +126,20 @@ export interface Config {
   terms: Terms;
   /** How often each instance re-reads the holiday overrides a supervisor may change. */
   holidayRefreshMs: number;
-  webchat: { title: string; brandColor: string; directLineSecret?: string; newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean } };
+  webchat: {
+    title: string;
+    brandColor: string;
+    directLineSecret?: string;
+    newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean };
+    /** Per conversation: posts over this rate get 429. */
+    messages: { ratePerSecond: number; burst: number };
+  };
+  /** Behind a load balancer: client IPs from X-Forwarded-For, HTTPS from X-Forwarded-Proto (HSTS). */
+  trustProxy: boolean;
+  /** GET /metrics needs this bearer when set. */
+  metricsToken?: string;
+  /** BOTFRAMEWORK_ANONYMOUS: /api/messages without MicrosoftAppId, for the Emulator on this machine only. */
+  botframework: { anonymous: boolean };
   /** The agents' back office: bootstrap bearer, session signing secret and session lifetime. */
   backoffice: { token?: string; sessionSecret?: string; sessionTtlSeconds: number };
   maxBodyBytes: number;
@@ -185,7 +206,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       brandColor: env.WEBCHAT_BRAND_COLOR,
       directLineSecret: env.DIRECTLINE_SECRET,
       newConversations: { ratePerSecond: env.WEBCHAT_NEW_CONVERSATIONS_PER_SECOND, burst: env.WEBCHAT_NEW_CONVERSATIONS_BURST, trustProxy: env.TRUST_PROXY },
+      messages: { ratePerSecond: env.WEBCHAT_MESSAGES_PER_SECOND, burst: env.WEBCHAT_MESSAGES_BURST },
     },
+    trustProxy: env.TRUST_PROXY,
+    metricsToken: env.METRICS_TOKEN,
+    botframework: { anonymous: env.BOTFRAMEWORK_ANONYMOUS },
     backoffice: { token: env.BACKOFFICE_TOKEN, sessionSecret: env.BACKOFFICE_SESSION_SECRET, sessionTtlSeconds: env.BACKOFFICE_SESSION_HOURS * 3600 },
     maxBodyBytes: env.MAX_BODY_BYTES,
     notify: {

@@ -1,7 +1,12 @@
+import { BlockList, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { bearerCredential, safeEqual } from './security';
+
+/** A year, with subdomains: what HSTS preload lists ask for. */
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** Deeper than any payload a channel sends (Meta's webhooks nest about 8 levels), far from what recursion could not handle. */
 export const MAX_JSON_DEPTH = 64;
@@ -13,6 +18,10 @@ export interface HttpOptions {
   /** Answers /healthz: true when the database answers. */
   healthy: () => Promise<boolean>;
   metrics: Metrics;
+  /** METRICS_TOKEN: when set, /metrics needs it as a bearer. */
+  metricsToken?: string;
+  /** TRUST_PROXY: the proxy's X-Forwarded-Proto says whether the client used HTTPS (then HSTS is sent). */
+  trustProxy: boolean;
 }
 
 /**
@@ -21,6 +30,8 @@ export interface HttpOptions {
  */
 export function createHttpServer(options: HttpOptions): Server {
   const server = restify.createServer({ name: options.name, handleUncaughtExceptions: false });
+  // Only the proxy in front knows whether the client came over HTTPS; without it, a client's own header proves nothing.
+  if (options.trustProxy) server.pre(strictTransportSecurity);
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(refuseUnreadableBodies);
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes, mapParams: false, mapFiles: false, keepExtensions: false, rejectUnknown: false }));
@@ -31,7 +42,14 @@ export function createHttpServer(options: HttpOptions): Server {
     res.send(ok ? 200 : 503, ok ? { status: 'ok' } : { status: 'unavailable', reason: 'database' });
   });
 
-  server.get('/metrics', async (_req: Request, res: Response) => {
+  server.get('/metrics', async (req: Request, res: Response) => {
+    const { metricsToken } = options;
+    const credential = bearerCredential(req.headers.authorization);
+    if (metricsToken && !(credential && safeEqual(credential, metricsToken))) {
+      res.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      res.json(401, { error: { code: 'unauthorized', message: 'The metrics need "Authorization: Bearer <METRICS_TOKEN>"' } });
+      return;
+    }
     res.sendRaw(200, await options.metrics.registry.metrics(), { 'Content-Type': options.metrics.registry.contentType });
   });
 
@@ -58,6 +76,30 @@ export function createHttpServer(options: HttpOptions): Server {
     callback();
   });
   return server;
+}
+
+/** The client's address: behind a proxy (TRUST_PROXY) the last X-Forwarded-For entry, the one our own proxy added. */
+export function clientIp(req: Request, trustProxy: boolean): string {
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
+  return forwarded || req.socket?.remoteAddress || 'unknown';
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`); anything else, names included, is not. */
+export function isLoopbackAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.)/i, '');
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function strictTransportSecurity(req: Request, res: Response, next: Next): void {
+  // The last entry is the one our own proxy wrote, as with X-Forwarded-For.
+  const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',').pop()?.trim().toLowerCase();
+  if (proto === 'https') res.header('Strict-Transport-Security', HSTS);
+  next();
 }
 
 function refuse(res: Response, next: Next, status: number, code: string, message: string): void {

@@ -11,7 +11,7 @@ import { Counter } from 'prom-client';
 import { ConsoleAdapter } from './channels/console';
 import { registerWhatsApp, type WhatsAppChannel } from './channels/whatsapp';
 import { registerTelegram, type TelegramChannel, type TelegramConfig } from './channels/telegram';
-import { registerBotFramework, type BotFrameworkChannel } from './channels/botframework';
+import { NOTIFIABLE_CHANNELS, registerBotFramework, type BotFrameworkAuth, type BotFrameworkChannel } from './channels/botframework';
 import { registerDirectLine, type DirectLineChannel, type PageTexts } from './channels/directline';
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
@@ -28,6 +28,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Where the trained NLU model is cached (default data/nlu-model.json). */
   nluCacheFile?: string;
+  /** Who signs /api/messages tokens, when not the Bot Framework's public cloud (tests: a local issuer). */
+  botFrameworkIssuer?: BotFrameworkAuth['issuer'];
 }
 
 export interface App {
@@ -49,7 +51,7 @@ export interface App {
   whatsapp?: WhatsAppChannel;
   /** On when TELEGRAM_BOT_TOKEN is set, with TELEGRAM_WEBHOOK_SECRET unless TELEGRAM_MODE=polling. */
   telegram?: TelegramChannel;
-  /** Always on: anonymous (Bot Framework Emulator) without MicrosoftAppId, authenticated with it (Azure Bot Service). */
+  /** Authenticated with MicrosoftAppId (Azure Bot Service); without it, anonymous from this machine with BOTFRAMEWORK_ANONYMOUS=true (Emulator), else off. */
   botframework: BotFrameworkChannel;
   /** The outbox dispatcher (`notify.outbox.runOnce()`, `kick()`) and the deadline scheduler (`notify.scheduler.tick()`). */
   notify: Notifications;
@@ -145,6 +147,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     maxBodyBytes: config.maxBodyBytes,
     logger,
     metrics,
+    metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
     healthy: () => db.ping(),
   });
 
@@ -164,6 +168,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
     maxBodyBytes: config.maxBodyBytes,
     newConversations: config.webchat.newConversations,
+    messages: config.webchat.messages,
     inbound,
   });
   const env = config.env;
@@ -190,7 +195,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bot: turns,
     logger,
     onTurnError,
-    auth: { appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId },
+    auth: { appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId, issuer: options.botFrameworkIssuer },
+    anonymous: config.botframework.anonymous,
+    trustProxy: config.trustProxy,
   });
   const telegramConfig = telegramConfigOf(config);
   const telegram = telegramConfig
@@ -213,8 +220,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   notify.outbox.register('webchat', chatSender(webchat.adapter));
   if (telegram) notify.outbox.register('telegram', chatSender(telegram.adapter));
-  // Conversations that came in through /api/messages (Emulator, Azure Bot Service channels).
-  for (const channel of ['emulator', 'msteams', 'directline', 'slack']) notify.outbox.register(channel, chatSender(botframework.adapter));
+  // Conversations that came in through /api/messages (Emulator, Azure Bot Service channels), by their namespaced channel ids.
+  if (botframework.mode !== 'off') for (const channel of NOTIFIABLE_CHANNELS) notify.outbox.register(channel, chatSender(botframework.adapter));
   if (whatsapp) {
     const templates = new TemplateClient({ accessToken: env.WHATSAPP_ACCESS_TOKEN!, phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID!, apiBaseUrl: env.WHATSAPP_API_BASE_URL });
     notify.outbox.register('whatsapp', whatsAppSender({ adapter: whatsapp.adapter, templates, template: config.notify.whatsappTemplate, clock }));
@@ -288,7 +295,7 @@ function stopListening(server: Server, graceMs: number): Promise<void> {
 }
 
 function pageTexts(t: Translate): PageTexts {
-  const keys: (keyof PageTexts)[] = ['connecting', 'failed', 'retry', 'newConversation', 'chatLabel', 'placeholder', 'renderError', 'noscript'];
+  const keys: (keyof PageTexts)[] = ['connecting', 'failed', 'retry', 'newConversation', 'chatLabel', 'placeholder', 'renderError', 'noscript', 'tooLong'];
   return Object.fromEntries(keys.map((key) => [key, t(`webchat.page.${key}`)])) as unknown as PageTexts;
 }
 
@@ -311,11 +318,13 @@ function logChannels(config: Config, logger: Logger, whatsappOn: boolean, telegr
   else if (telegramMode === 'polling') logger.info({ channel: 'telegram' }, 'channel on: Telegram by long polling (TELEGRAM_MODE=polling)');
   else if (env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_WEBHOOK_SECRET (needed for the webhook; or set TELEGRAM_MODE=polling)');
   else off('telegram', 'TELEGRAM_BOT_TOKEN');
-  if (env.MicrosoftAppId) logger.info({ channel: 'botframework', appType: env.MicrosoftAppType }, 'channel on: Bot Framework at /api/messages, authenticated with MicrosoftAppId (Azure Bot Service)');
-  else {
-    logger.info({ channel: 'botframework' }, 'channel on: Bot Framework at /api/messages, anonymous (Bot Framework Emulator; MicrosoftAppId not set)');
-    logger.warn({ channel: 'botframework' }, 'anyone can post to /api/messages: set MicrosoftAppId and its credentials in production');
-  }
+  if (env.MicrosoftAppId) {
+    logger.info({ channel: 'botframework', appType: env.MicrosoftAppType }, 'channel on: Bot Framework at /api/messages, authenticated with MicrosoftAppId (Azure Bot Service)');
+    if (config.botframework.anonymous) logger.warn({ channel: 'botframework' }, 'BOTFRAMEWORK_ANONYMOUS ignored: MicrosoftAppId is set, so every post needs a Bot Connector token');
+  } else if (config.botframework.anonymous) {
+    logger.info({ channel: 'botframework' }, 'channel on: Bot Framework at /api/messages, anonymous (Bot Framework Emulator; BOTFRAMEWORK_ANONYMOUS=true)');
+    logger.warn({ channel: 'botframework' }, '/api/messages takes unauthenticated posts from this machine (loopback) and replies only to loopback: for local development only');
+  } else off('botframework', 'MicrosoftAppId (or BOTFRAMEWORK_ANONYMOUS=true for the Emulator on this machine)');
 }
 
 export async function listen(app: App): Promise<string> {

@@ -15,3 +15,12 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
+
+/**
+ * The credential of an `Authorization: Bearer <credential>` header: undefined when there is no
+ * header, null when there is one in another shape (each route answers that with its own 401).
+ */
+export function bearerCredential(header: string | undefined): string | undefined | null {
+  if (!header) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
+}

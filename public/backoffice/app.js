@@ -12,6 +12,8 @@
     invalid_credentials: 'Correo o contraseña incorrectos.',
     session_expired: 'Tu sesión venció. Ingresa de nuevo.',
     invalid_token: 'Tu sesión ya no es válida. Ingresa de nuevo.',
+    session_revoked: 'Cerraste esta sesión. Ingresa de nuevo.',
+    too_many_attempts: 'Demasiados intentos fallidos desde esta conexión o con este correo. Espera unos minutos e inténtalo de nuevo.',
     unauthorized: 'Necesitas ingresar para continuar.',
     forbidden: 'Tu rol no permite esta acción: pídesela a un supervisor.',
     not_found: 'No existe una PQR con ese CUN.',
@@ -180,7 +182,12 @@
   });
 
   $('logout').addEventListener('click', function () {
-    signOut('Cerraste la sesión.');
+    // The server revokes the session; the page forgets it whatever the answer (offline, already expired).
+    request('POST', '/logout')
+      .catch(function () {})
+      .then(function () {
+        signOut('Cerraste la sesión.');
+      });
   });
 
   // ---- queue ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { safeEqual } from '../security';
 import type { Db } from '../storage';
@@ -15,7 +15,7 @@ export interface Principal {
   actor: string;
 }
 
-export type SessionCheck = { ok: true; agentId: number; expiresAt: number } | { ok: false; reason: 'malformed' | 'signature' | 'expired' };
+export type SessionCheck = { ok: true; agentId: number; expiresAt: number; sessionId: string } | { ok: false; reason: 'malformed' | 'signature' | 'expired' };
 
 const PREFIX = 'bo1';
 const BCRYPT_COST = 12;
@@ -27,9 +27,9 @@ const UNKNOWN_AGENT_HASH = '$2b$12$l4joC34Wvbe2xP6j9saBVuOT53L9/1Fk7YSGfOnWNV.B4
 export const MIN_PASSWORD_LENGTH = 10;
 
 /**
- * Stateless session tokens, `bo1.<payload>.<HMAC-SHA256>`: the payload says which agent and until
- * when. The agent's row is read on every request anyway, so a deactivated agent or a changed
- * role takes effect at once, without a session table.
+ * Signed session tokens, `bo1.<payload>.<HMAC-SHA256>`: the payload says which agent, until when,
+ * and the session's id. The agent's row is read on every request anyway, so a deactivated agent or
+ * a changed role takes effect at once; a signed-out session is refused by its id (RevokedSession).
  */
 export class SessionSigner {
   private readonly key: Buffer;
@@ -43,7 +43,8 @@ export class SessionSigner {
   sign(agentId: number, ttlSeconds: number, now: Date): { token: string; expiresAt: number } {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + ttlSeconds;
-    const payload = Buffer.from(JSON.stringify({ sub: agentId, iat, exp }), 'utf8').toString('base64url');
+    const jti = randomBytes(16).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ sub: agentId, iat, exp, jti }), 'utf8').toString('base64url');
     return { token: `${PREFIX}.${payload}.${this.mac(payload)}`, expiresAt: exp };
   }
 
@@ -51,15 +52,16 @@ export class SessionSigner {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, reason: 'malformed' };
     if (!safeEqual(parts[2], this.mac(parts[1]))) return { ok: false, reason: 'signature' };
-    let claims: { sub?: unknown; exp?: unknown };
+    let claims: { sub?: unknown; exp?: unknown; jti?: unknown };
     try {
       claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     } catch {
       return { ok: false, reason: 'malformed' };
     }
-    if (!Number.isInteger(claims.sub) || typeof claims.exp !== 'number') return { ok: false, reason: 'malformed' };
+    // Sessions signed before they had an id could not be signed out: they are refused.
+    if (!Number.isInteger(claims.sub) || typeof claims.exp !== 'number' || typeof claims.jti !== 'string' || !claims.jti) return { ok: false, reason: 'malformed' };
     if (claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
-    return { ok: true, agentId: claims.sub as number, expiresAt: claims.exp };
+    return { ok: true, agentId: claims.sub as number, expiresAt: claims.exp, sessionId: claims.jti };
   }
 
   private mac(payload: string): string {

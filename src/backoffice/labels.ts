@@ -13,7 +13,7 @@ export const LABELS = {
     trasladada_sic: 'Trasladada a la SIC',
     cerrada: 'Cerrada',
   },
-  channel: { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Chat web', emulator: 'Emulator', console: 'Consola', email: 'Correo electrónico' },
+  channel: { whatsapp: 'WhatsApp', telegram: 'Telegram', webchat: 'Chat web', 'botframework:emulator': 'Emulator (Bot Framework)', 'botframework:msteams': 'Microsoft Teams', console: 'Consola', email: 'Correo electrónico' },
   light: { on_time: 'A tiempo', due_soon: 'Vence pronto', overdue: 'Vencido' },
   answerOutcome: { favorable: 'Favorable', parcial: 'Parcialmente favorable', desfavorable: 'Desfavorable' },
   decisionOutcome: { repone: 'Repone (se revoca la decisión)', confirma: 'Confirma la decisión' },

@@ -1,9 +1,10 @@
 import type { Request, Response, Server } from 'restify';
+import { clientIp } from '../http';
 import type { Logger } from '../logger';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { bogotaDay, InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type HolidayChangeResult, type HolidayOverrides, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
-import type { Db } from '../storage';
-import { safeEqual } from '../security';
+import { isUniqueViolation, type Db } from '../storage';
+import { bearerCredential, safeEqual } from '../security';
 import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type SessionSigner } from './auth';
 import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
@@ -42,11 +43,10 @@ const unauthorized = (code: string, message: string) => new HttpError(401, code,
 const caseNotFound = () => new HttpError(404, 'not_found', 'No PQR with that CUN');
 
 function bearer(req: Request): string {
-  const header = req.headers.authorization;
-  if (!header) throw unauthorized('unauthorized', 'Missing "Authorization: Bearer <token>"');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>"');
-  return match[1];
+  const credential = bearerCredential(req.headers.authorization);
+  if (credential === undefined) throw unauthorized('unauthorized', 'Missing "Authorization: Bearer <token>"');
+  if (credential === null) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>"');
+  return credential;
 }
 
 /** The JSON object a POST carries; malformed JSON was already refused (400) by the server's body parser. */
@@ -99,12 +99,6 @@ export function parseQueueFilters(req: Request): QueueFilters {
   };
 }
 
-/** The address failed sign-ins are counted against. */
-function clientIp(req: Request, trustProxy: boolean): string {
-  const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
-  return forwarded || req.socket?.remoteAddress || 'unknown';
-}
-
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   // Password guessing: failed sign-ins are counted per e-mail and per client IP, across instances.
   const loginGuards = {
@@ -112,28 +106,71 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT),
   };
 
-  /** Who is calling: the bootstrap token (supervisor rights) or an active agent's unexpired session. */
-  const authenticate = async (req: Request): Promise<Principal> => {
+  /** 429 with Retry-After while a guard blocks: checked before the credential, so a right guess no longer helps. */
+  const refuseWhileBlocked = async (blocked: Date | null, res: Response, message: string): Promise<void> => {
+    if (!blocked) return;
+    res.header('Retry-After', String(Math.max(1, Math.ceil((blocked.getTime() - ctx.clock.now().getTime()) / 1000))));
+    throw new HttpError(429, 'too_many_attempts', message);
+  };
+
+  // Guessing bearers (BACKOFFICE_TOKEN or a session): failures counted per client IP, with the sign-in's limit.
+  const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT);
+  /**
+   * Addresses this instance found blocked, until when: a right bearer from one is refused too,
+   * without a database read on every request (the guard is read only when a bearer is wrong).
+   */
+  const blockedAddresses = new Map<string, number>();
+  const knownBlock = (ipKey: string): Date | null => {
+    const until = blockedAddresses.get(ipKey);
+    if (until === undefined) return null;
+    if (until > ctx.clock.now().getTime()) return new Date(until);
+    blockedAddresses.delete(ipKey);
+    return null;
+  };
+  /** A wrong bearer: refused with 429 once the address is blocked, counted otherwise. */
+  const wrongBearer = async (ipKey: string, res: Response): Promise<void> => {
+    const blocked = await bearerGuard.blockedUntil([ipKey]);
+    if (blocked) {
+      const now = ctx.clock.now().getTime();
+      for (const [key, until] of blockedAddresses) if (until <= now) blockedAddresses.delete(key);
+      blockedAddresses.set(ipKey, blocked.getTime());
+    } else await bearerGuard.fail([ipKey]);
+    await refuseWhileBlocked(blocked, res, 'Too many wrong tokens from this address; try again later');
+  };
+
+  /** Who is calling: the bootstrap token (supervisor rights) or an active agent's unexpired, not signed-out session. */
+  const authenticate = async (req: Request, res: Response): Promise<Principal & { session?: { id: string; expiresAt: number } }> => {
     const credential = bearer(req);
+    const ipKey = bearerGuard.key('ip', clientIp(req, ctx.trustProxy ?? false));
+    await refuseWhileBlocked(knownBlock(ipKey), res, 'Too many wrong tokens from this address; try again later');
     if (ctx.bootstrapToken && safeEqual(credential, ctx.bootstrapToken)) {
       return { kind: 'bootstrap', agentId: null, name: 'BACKOFFICE_TOKEN', role: 'supervisor', actor: 'agent:bootstrap' };
     }
     const check = ctx.signer.verify(credential, ctx.clock.now());
     if (!check.ok) {
-      throw check.reason === 'expired' ? unauthorized('session_expired', 'The session has expired; sign in again') : unauthorized('invalid_token', 'The token is not valid');
+      if (check.reason === 'expired') throw unauthorized('session_expired', 'The session has expired; sign in again');
+      await wrongBearer(ipKey, res);
+      throw unauthorized('invalid_token', 'The token is not valid');
+    }
+    if (await ctx.prisma.revokedSession.findUnique({ where: { jti: check.sessionId }, select: { jti: true } })) {
+      throw unauthorized('session_revoked', 'The session was closed (signed out); sign in again');
     }
     const agent = await ctx.prisma.agent.findUnique({ where: { id: check.agentId } });
     if (!agent || !agent.active || !isRole(agent.role)) throw unauthorized('invalid_token', 'The session is no longer valid');
-    return { kind: 'agent', agentId: agent.id, name: agent.name, role: agent.role, actor: `agent:${agent.id}` };
+    return { kind: 'agent', agentId: agent.id, name: agent.name, role: agent.role, actor: `agent:${agent.id}`, session: { id: check.sessionId, expiresAt: check.expiresAt } };
   };
 
   const route =
-    (name: string, roles: readonly Role[] | null, handler: (req: Request, res: Response, who: Principal | null) => Promise<{ status: number; body: unknown } | void>) =>
+    (
+      name: string,
+      roles: readonly Role[] | null,
+      handler: (req: Request, res: Response, who: Awaited<ReturnType<typeof authenticate>> | null) => Promise<{ status: number; body: unknown } | void>,
+    ) =>
     async (req: Request, res: Response): Promise<void> => {
       res.header('Cache-Control', 'no-store');
       res.header('X-Content-Type-Options', 'nosniff');
       try {
-        const who = roles ? await authenticate(req) : null;
+        const who = roles ? await authenticate(req, res) : null;
         if (who && roles && !roles.includes(who.role)) throw new HttpError(403, 'forbidden', `This action needs the role ${roles.join(' or ')}`);
         const result = await handler(req, res, who);
         if (result) res.json(result.status, result.body);
@@ -170,10 +207,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       const emailKey = loginGuards.email.key('email', normalizeEmail(body.email));
       const ipKey = loginGuards.ip.key('ip', clientIp(req, ctx.trustProxy ?? false));
       const blockedUntil = (await loginGuards.email.blockedUntil([emailKey])) ?? (await loginGuards.ip.blockedUntil([ipKey]));
-      if (blockedUntil) {
-        res.header('Retry-After', String(Math.max(1, Math.ceil((blockedUntil.getTime() - ctx.clock.now().getTime()) / 1000))));
-        throw new HttpError(429, 'too_many_attempts', 'Too many failed sign-ins for this e-mail or from this address; try again later');
-      }
+      await refuseWhileBlocked(blockedUntil, res, 'Too many failed sign-ins for this e-mail or from this address; try again later');
       const agent = await checkPassword(ctx.prisma, body.email, body.password);
       if (!agent) {
         await loginGuards.email.fail([emailKey]);
@@ -183,6 +217,24 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       const { token, expiresAt } = ctx.signer.sign(agent.id, ctx.sessionTtlSeconds, ctx.clock.now());
       ctx.logger.info({ agentId: agent.id }, 'back office sign-in');
       return { status: 200, body: { token, expiresAt: new Date(expiresAt * 1000), agent: { id: agent.id, name: agent.name, email: agent.email, role: agent.role } } };
+    }),
+  );
+
+  server.post(
+    `${API_PATH}/logout`,
+    route('logout', anyone, async (_req, _res, who) => {
+      if (!who?.session) throw new HttpError(400, 'bad_request', 'BACKOFFICE_TOKEN cannot be signed out; change it in the environment to revoke it');
+      const expiresAt = new Date(who.session.expiresAt * 1000);
+      try {
+        await ctx.prisma.revokedSession.create({ data: { jti: who.session.id, expiresAt } });
+      } catch (error) {
+        // Two sign-outs of one session at once: the other one revoked it.
+        if (!isUniqueViolation(error)) throw error;
+      }
+      // Rows of sessions that have expired anyway say nothing any more.
+      await ctx.prisma.revokedSession.deleteMany({ where: { expiresAt: { lt: ctx.clock.now() } } });
+      ctx.logger.info({ agentId: who.agentId }, 'back office sign-out');
+      return { status: 200, body: { signedOut: true } };
     }),
   );
 

@@ -105,6 +105,39 @@ describe('back office API', () => {
       expect((await call(url, 'GET', '/me', { token: BOOTSTRAP_TOKEN.slice(0, -1) })).status).toBe(401);
     });
 
+    it('signs out on the server: the same token then gets 401 although its signature is valid, and the agent\'s other sessions go on', async () => {
+      const leaving = await login(url, 'ana@operador.co', 'clave-de-ana-123');
+      const staying = await login(url, 'ana@operador.co', 'clave-de-ana-123');
+      expect((await call(url, 'GET', '/me', { token: leaving })).status).toBe(200);
+
+      const out = await call(url, 'POST', '/logout', { token: leaving });
+      expect(out.status).toBe(200);
+      const after = await call(url, 'GET', '/pqrs', { token: leaving });
+      expect(after.status).toBe(401);
+      expect(after.body.error).toEqual({ code: 'session_revoked', message: expect.stringMatching(/signed out/) });
+      expect((await call(url, 'POST', '/logout', { token: leaving })).status).toBe(401);
+      expect((await call(url, 'GET', '/me', { token: staying })).status).toBe(200);
+    });
+
+    it('keeps a signed-out session refused on another instance too, and forgets it once it would have expired anyway', async () => {
+      const token = await login(url, 'sofia@operador.co', 'clave-de-sofia-123');
+      expect((await call(url, 'POST', '/logout', { token })).status).toBe(200);
+      const { sessionId } = new SessionSigner(SESSION_SECRET).verify(token, clock.now()) as { sessionId: string };
+      expect(await running.app.db.prisma.revokedSession.count({ where: { jti: sessionId } })).toBe(1);
+      clock.advanceHours(9);
+      const later = await login(url, 'sofia@operador.co', 'clave-de-sofia-123');
+      expect((await call(url, 'POST', '/logout', { token: later })).status).toBe(200);
+      expect(await running.app.db.prisma.revokedSession.count({ where: { jti: sessionId } })).toBe(0);
+    });
+
+    it('answers 400 to signing out BACKOFFICE_TOKEN, saying how to revoke it, and 401 to signing out nobody', async () => {
+      const bootstrap = await call(url, 'POST', '/logout', { token: BOOTSTRAP_TOKEN });
+      expect(bootstrap.status).toBe(400);
+      expect(bootstrap.body.error.message).toMatch(/change it in the environment/);
+      expect((await call(url, 'GET', '/me', { token: BOOTSTRAP_TOKEN })).status).toBe(200);
+      expect((await call(url, 'POST', '/logout')).status).toBe(401);
+    });
+
     it('answers 403 when an agent does what only a supervisor may', async () => {
       const decision = await call(url, 'POST', `/pqrs/${cuns.old}/recurso/decision`, { token: agentToken, json: { text: 'Se confirma', outcome: 'confirma' } });
       expect(decision.status).toBe(403);
@@ -289,5 +322,42 @@ describe('back office API', () => {
       for (const src of scripts) expect((await fetch(`${url}${src}`)).status).toBe(200);
       expect((await fetch(`${url}/backoffice/assets/nothing.js`)).status).toBe(404);
     });
+  });
+});
+
+describe('back office: wrong bearers throttled per client IP (behind a proxy)', () => {
+  let running: RunningApp;
+  let clock: FixedClock;
+
+  beforeAll(async () => {
+    clock = new FixedClock(NOW);
+    running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN, BACKOFFICE_SESSION_SECRET: SESSION_SECRET, TRUST_PROXY: 'true' }, clock);
+  });
+  afterAll(() => running.close());
+
+  const me = (token: string, ip: string) =>
+    fetch(`${running.url}/api/backoffice/me`, { headers: { Authorization: `Bearer ${token}`, 'X-Forwarded-For': ip } });
+
+  it('answers 429 with Retry-After after 20 wrong bearers from one address, even to the right one; other addresses go on; the block ends with its window', async () => {
+    const guesses = [`${BOOTSTRAP_TOKEN.slice(0, -1)}x`, 'bo1.e30.AAAA', 'not-a-token'];
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await me(guesses[i % guesses.length], '203.0.113.9')).status);
+    expect(statuses).toEqual([...Array(20).fill(401), 429]);
+
+    const blocked = await me(BOOTSTRAP_TOKEN, '203.0.113.9');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe('too_many_attempts');
+    expect((await me(BOOTSTRAP_TOKEN, '198.51.100.20')).status).toBe(200);
+
+    clock.advance(16 * 60_000);
+    expect((await me(BOOTSTRAP_TOKEN, '203.0.113.9')).status).toBe(200);
+  });
+
+  it('does not count expired sessions: an agent coming back after lunch is not a guesser', async () => {
+    const expired = new SessionSigner(SESSION_SECRET).sign(1, 60, new Date(clock.now().getTime() - 3_600_000)).token;
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await me(expired, '192.0.2.44')).status);
+    expect(new Set(statuses)).toEqual(new Set([401]));
   });
 });

@@ -101,9 +101,12 @@ describeWithBrowser('back office page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('signs out and sends a later visit to the sign-in form', async () => {
+  it('signs out, revoking the session on the server, and sends a later visit to the sign-in form', async () => {
+    const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('pqr-backoffice-session') ?? '{}').token as string);
+    expect((await fetch(`${running.url}/api/backoffice/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
     await page.getByRole('button', { name: 'Cerrar sesión' }).click();
     await expectText(page.locator('#login-error'), 'Cerraste la sesión.');
+    expect((await fetch(`${running.url}/api/backoffice/me`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
     await page.reload();
     expect(await page.locator('#login').isVisible()).toBe(true);
   });

@@ -85,6 +85,25 @@ describeWithBrowser('web chat page in Chromium', () => {
     await chat.close();
   });
 
+  it('says on the page that a message over 4,000 characters is too long, sends nothing, and keeps the text to shorten', async () => {
+    const chat = await openChat(browser, url);
+    const { page } = chat;
+    await waitForBotText(page, /Soy el asistente de PQR/);
+    const before = await db.prisma.inboundMessage.count();
+
+    await sendMessage(page, 'a'.repeat(4001));
+    await page.getByText('Tu mensaje es demasiado largo: el máximo es 4.000 caracteres.').waitFor({ state: 'visible' });
+    expect(await userTexts(page)).toEqual([]);
+    expect(await db.prisma.inboundMessage.count()).toBe(before);
+    expect(await page.locator('[data-id="webchat-sendbox-input"]').inputValue()).toHaveLength(4001);
+
+    await sendMessage(page, 'hola');
+    await waitForBotText(page, /Recibido: hola/);
+    await expect(page.getByText('Tu mensaje es demasiado largo').count()).resolves.toBe(0);
+    expect(chat.errors).toEqual([]);
+    await chat.close();
+  });
+
   it('fits a 375x740 phone screen with the composer in view', async () => {
     const chat = await openChat(browser, url, { width: 375, height: 740 });
     const { page } = chat;

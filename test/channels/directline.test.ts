@@ -219,12 +219,66 @@ describe('Direct Line v3 subset', () => {
     expect(activities.map((a) => a.text)).toEqual(['una vez', 'eco: una vez']);
   });
 
-  it('accepts a 5,000-character message and the bot answers it', async () => {
+  it('accepts a message of 4,000 characters (emoji count as one) and the bot answers it', async () => {
     const conversation = await startConversation();
-    const text = 'á'.repeat(5000);
+    const text = 'á'.repeat(3000) + '😀'.repeat(1000);
     expect((await post(conversation, { type: 'message', text })).status).toBe(200);
     const { all } = await pollUntil(conversation, (received) => botTexts(received).length === 1);
     expect(botTexts(all)[0]).toBe(`eco: ${text}`);
+  });
+
+  it('refuses a message of 4,001 characters with 413 and the reason, storing nothing and running no turn', async () => {
+    const conversation = await startConversation();
+    const response = await post(conversation, { type: 'message', text: 'a'.repeat(4001) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: { code: 'MessageTooLong', message: 'The message has 4001 characters; at most 4000 are accepted' } });
+    await server.channel.idle();
+    expect((await poll(conversation)).activities).toEqual([]);
+    expect(await db.prisma.inboundMessage.count({ where: { conversationKey: conversation.conversationId } })).toBe(0);
+  });
+
+  it('refuses a large "value" the same way: only text a person types, and small button values, are taken', async () => {
+    const conversation = await startConversation();
+    const response = await post(conversation, { type: 'message', text: 'hola', value: { blob: 'x'.repeat(5000) } });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/"value"/);
+  });
+
+  it('stores a message once: the inbound record points at the stream entry that holds it', async () => {
+    const conversation = await startConversation();
+    const text = `una sola vez ${'z'.repeat(300)}`;
+    expect((await post(conversation, { type: 'message', text, channelData: { clientActivityID: 'once' } })).status).toBe(200);
+    await pollUntil(conversation, (received) => botTexts(received).length === 1);
+    // The reply is in the stream a moment before its message is marked processed.
+    await server.channel.idle();
+    const inbound = await db.prisma.inboundMessage.findMany({ where: { conversationKey: conversation.conversationId }, select: { payload: true, processedAt: true } });
+    const stream = await db.prisma.directLineActivity.findMany({ where: { conversationId: conversation.conversationId }, select: { activity: true } });
+    // The bot's echo quotes the text too; the user's own message is the one whose text is exactly it.
+    const copies = [...inbound.map((r) => r.payload), ...stream.map((r) => r.activity)].filter((stored) => stored.includes(`"text":"${text}"`));
+    expect(copies).toHaveLength(1);
+    expect(inbound).toEqual([{ payload: expect.any(String), processedAt: expect.any(Date) }]);
+  });
+
+  it('answers a flood from one conversation with 429 and Retry-After once its burst is spent; other conversations go on', async () => {
+    const flooding = await startConversation();
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 13; i++) {
+      const response = await post(flooding, { type: 'message', text: `f${i}`, channelData: { clientActivityID: `flood-${i}` } });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        retryAfter = response.headers.get('retry-after');
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('TooManyRequests');
+      }
+    }
+    expect(statuses).toEqual([...Array(10).fill(200), 429, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    // Typing is not counted (Web Chat sends it while the user writes) and is still ignored.
+    expect((await post(flooding, { type: 'typing' })).status).toBe(200);
+    await server.channel.idle();
+    expect(await db.prisma.inboundMessage.count({ where: { conversationKey: flooding.conversationId } })).toBe(10);
+    const other = await startConversation();
+    expect((await post(other, { type: 'message', text: 'hola' })).status).toBe(200);
   });
 
   it('ignores typing: no stored activity, no turn', async () => {

@@ -52,3 +52,70 @@ describe('web chat: new conversations per IP', () => {
     expect(await running.db.prisma.directLineConversation.count()).toBe(3);
   });
 });
+
+describe('GET /metrics behind METRICS_TOKEN, and HSTS behind a TLS-terminating proxy', () => {
+  const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp({ METRICS_TOKEN, TRUST_PROXY: 'true' });
+  });
+  afterAll(() => running.close());
+
+  it.each([
+    ['no Authorization header', {}],
+    ['a wrong bearer', { Authorization: 'Bearer metrics-token-for-tests-012345678X' }],
+    ['the token without the Bearer scheme', { Authorization: METRICS_TOKEN }],
+  ])('refuses %s with 401 and a reason, showing no metric', async (_case, headers) => {
+    const response = await fetch(`${running.url}/metrics`, { headers });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const text = await response.text();
+    expect(JSON.parse(text).error.message).toMatch(/METRICS_TOKEN/);
+    expect(text).not.toContain('pqr_bot_');
+  });
+
+  it('serves the metrics to the right bearer', async () => {
+    const response = await fetch(`${running.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('pqr_bot_outbox_backlog');
+  });
+
+  it('tells browsers to keep to HTTPS when the proxy says the request came over HTTPS, and not when it came over HTTP', async () => {
+    const secure = await fetch(`${running.url}/healthz`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(secure.headers.get('strict-transport-security')).toMatch(/^max-age=\d{7,}; includeSubDomains$/);
+    const plain = await fetch(`${running.url}/healthz`, { headers: { 'X-Forwarded-Proto': 'http' } });
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+  });
+});
+
+describe('without METRICS_TOKEN or TRUST_PROXY', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp();
+  });
+  afterAll(() => running.close());
+
+  it('leaves /metrics open (for a scraper on a private network) and sends no HSTS, whatever X-Forwarded-Proto claims', async () => {
+    const response = await fetch(`${running.url}/metrics`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('strict-transport-security')).toBeNull();
+  });
+});
+
+describe('web chat: new conversations per IP, behind a proxy', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp({ WEBCHAT_NEW_CONVERSATIONS_PER_SECOND: '0.01', WEBCHAT_NEW_CONVERSATIONS_BURST: '2', TRUST_PROXY: 'true' });
+  });
+  afterAll(() => running.close());
+
+  it('counts the address the proxy saw, so a client cannot buy a fresh budget by prepending its own X-Forwarded-For entries', async () => {
+    const generate = (forwardedFor: string) => fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST', headers: { 'X-Forwarded-For': forwardedFor } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await generate(`10.9.9.${i}, 203.0.113.50`)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const refused = await generate('1.2.3.4, 203.0.113.50');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await generate('203.0.113.51')).status).toBe(200);
+  });
+});

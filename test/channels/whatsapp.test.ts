@@ -158,7 +158,7 @@ describe('WhatsApp Cloud API channel (real server, fake Graph on 127.0.0.1)', ()
   it('lets a subscriber file a reclamo with buttons and a voice note as evidence, and sends the CUN on WhatsApp', async () => {
     const from = '573001234567';
     const voice = Buffer.concat([Buffer.from('OggS'), Buffer.alloc(2048, 7)]);
-    graph.addMedia('media-voice-1', voice, 'audio/ogg');
+    graph.addMedia('1037543291543636', voice, 'audio/ogg');
 
     let replies = await say(messages.text(from, 'Me cobraron un paquete de datos que nunca pedí y me descontaron el saldo'));
     replies = await say(tap(replies, 'Acepto', from));
@@ -170,7 +170,7 @@ describe('WhatsApp Cloud API channel (real server, fake Graph on 127.0.0.1)', ()
     replies = await say(lineAsked.type === 'interactive' ? tap(replies, 'Sí', from) : messages.text(from, '3001234567'));
     expect(textOf(replies[replies.length - 1])).toMatch(/agregar algo más/);
 
-    replies = await say(messages.voiceNote(from, 'media-voice-1'));
+    replies = await say(messages.voiceNote(from, '1037543291543636'));
     expect(replies.length).toBeGreaterThan(0);
     replies = await say(tap(replies, 'Es todo', from));
     replies = await say(tap(replies, /^(Sí, es reclamo|Reclamo)$/, from));
@@ -194,9 +194,9 @@ describe('WhatsApp Cloud API channel (real server, fake Graph on 127.0.0.1)', ()
     expect(evidence[0]).toMatchObject({ kind: 'voice', mimeType: 'audio/ogg', size: voice.length });
     expect(Buffer.from(evidence[0].data).equals(voice)).toBe(true);
     // The media was fetched through Graph with the token: metadata, then the bytes.
-    const mediaCalls = graph.requests.filter((r) => r.path === '/v23.0/media-voice-1' || r.path === '/whatsapp_business/attachments/');
+    const mediaCalls = graph.requests.filter((r) => r.path === '/v23.0/1037543291543636' || r.path === '/whatsapp_business/attachments/');
     expect(mediaCalls.map((r) => [r.path, r.authorization])).toEqual([
-      ['/v23.0/media-voice-1', `Bearer ${ACCESS_TOKEN}`],
+      ['/v23.0/1037543291543636', `Bearer ${ACCESS_TOKEN}`],
       ['/whatsapp_business/attachments/', `Bearer ${ACCESS_TOKEN}`],
     ]);
   });
@@ -243,7 +243,7 @@ describe('WhatsApp Cloud API channel (real server, fake Graph on 127.0.0.1)', ()
 
   it('tells the user when their media cannot be downloaded, and records why', async () => {
     const from = '573006667788';
-    const message = messages.image(from, 'media-gone');
+    const message = messages.image(from, '990000000000001');
     const replies = await say(message);
     expect(replies.map(textOf)).toEqual([t('whatsapp.media.failed')]);
     const row = await db.prisma.inboundMessage.findUniqueOrThrow({ where: { channel_externalId: { channel: 'whatsapp', externalId: String(message.id) } } });
@@ -251,6 +251,21 @@ describe('WhatsApp Cloud API channel (real server, fake Graph on 127.0.0.1)', ()
     expect(row.lastError).toMatch(/^MediaUnavailableError/);
     const identity = await db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_userId: { channel: 'whatsapp', userId: from } } });
     expect(await db.prisma.attachment.count({ where: { identityId: identity.id } })).toBe(0);
+  });
+
+  it.each([
+    ['a path', '../106540352242922/messages'],
+    ['a query', '123456?fields=access_token'],
+    ['another host', '//attacker.example/steal'],
+    ['letters', 'abc123'],
+    ['too many digits', '9'.repeat(40)],
+  ])('never sends the access token to a media id that is %s: no Graph call, a polite reply', async (_case, mediaId) => {
+    const from = '573006667790';
+    const before = graph.requests.length;
+    const replies = await say(messages.image(from, mediaId));
+    expect(replies.map(textOf)).toEqual([t('whatsapp.media.failed')]);
+    // The only Graph call of that turn is the reply itself.
+    expect(graph.requests.slice(before).map((r) => r.path)).toEqual([`/v23.0/${PHONE_NUMBER_ID}/messages`]);
   });
 
   it('stores status webhooks as delivery receipts, also for an unknown message id', async () => {

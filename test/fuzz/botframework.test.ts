@@ -10,7 +10,7 @@ describe('fuzz: POST /api/messages, anonymous (fake connector on 127.0.0.1)', ()
 
   beforeAll(async () => {
     connector = await FakeConnector.start();
-    running = await startTestApp({ MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
+    running = await startTestApp({ MAX_BODY_BYTES: String(MAX_BODY_BYTES), BOTFRAMEWORK_ANONYMOUS: 'true' });
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -163,4 +163,68 @@ export class EmulatorChat {
       localTimezone: 'America/Bogota',
     };
   }
+}
+
+/**
+ * The Bot Framework's token issuer on 127.0.0.1: an OpenID configuration and its signing keys
+ * (each key endorsed for some channels, as Microsoft's are), and RS256 tokens signed with them.
+ * `/api/messages` checks the tokens against it exactly as against login.botframework.com.
+ */
+export class FakeTokenIssuer {
+  readonly issuer = 'https://api.botframework.com';
+  private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  private readonly kid = `fake-key-${randomUUID()}`;
+  private server!: http.Server;
+  url = '';
+
+  private constructor(private readonly endorsements: string[]) {}
+
+  static async start(endorsements = ['msteams', 'webchat', 'directline']): Promise<FakeTokenIssuer> {
+    const issuer = new FakeTokenIssuer(endorsements);
+    issuer.server = http.createServer((req, res) => issuer.handle(req, res));
+    await new Promise<void>((resolve) => issuer.server.listen(0, '127.0.0.1', resolve));
+    issuer.url = `http://127.0.0.1:${(issuer.server.address() as AddressInfo).port}`;
+    return issuer;
+  }
+
+  get openIdMetadataUrl(): string {
+    return `${this.url}/v1/.well-known/openidconfiguration`;
+  }
+
+  /** A token as the Bot Connector sends it: for `appId`, vouching for `serviceUrl`. */
+  channelToken(appId: string, serviceUrl: string, extra: Record<string, unknown> = {}): string {
+    return this.sign({ iss: this.issuer, aud: appId, serviceurl: serviceUrl, ...extra });
+  }
+
+  /** The same claims signed with a key the issuer never published, under the issuer's key id. */
+  forgedToken(appId: string, serviceUrl: string): string {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return signJwt({ iss: this.issuer, aud: appId, serviceurl: serviceUrl }, this.kid, other.privateKey);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private sign(claims: Record<string, unknown>): string {
+    return signJwt(claims, this.kid, this.key.privateKey);
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    if (path === '/v1/.well-known/openidconfiguration') return answer(res, 200, { issuer: this.issuer, jwks_uri: `${this.url}/v1/.well-known/keys`, id_token_signing_alg_values_supported: ['RS256'] });
+    if (path === '/v1/.well-known/keys') {
+      const jwk = this.key.publicKey.export({ format: 'jwk' });
+      return answer(res, 200, { keys: [{ kty: 'RSA', use: 'sig', kid: this.kid, n: jwk.n, e: jwk.e, endorsements: this.endorsements }] });
+    }
+    answer(res, 404, { error: 'not found' });
+  }
+}
+
+function signJwt(claims: Record<string, unknown>, kid: string, privateKey: KeyObject): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${part({ alg: 'RS256', typ: 'JWT', kid })}.${part({ iat: now, nbf: now, exp: now + 3600, ...claims })}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(privateKey).toString('base64url')}`;
 }

@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 const ActivityShape = z.looseObject({
   type: z.string().min(1),
-  channelId: z.string().min(1),
+  // Short and plain: it becomes part of the namespaced channel id identities and the back office filter by.
+  channelId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,26}$/i),
   serviceUrl: z.url({ protocol: /^https?$/ }),
   conversation: z.looseObject({ id: z.string().min(1) }),
   from: z.looseObject({ id: z.string().min(1) }),

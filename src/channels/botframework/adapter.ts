@@ -1,10 +1,20 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ConversationReference, type InvokeResponse, type TurnContext } from 'botbuilder';
+import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type ConversationReference,
+  type InvokeResponse,
+  type ResourceResponse,
+  type TurnContext,
+} from 'botbuilder';
+import { AuthenticationConstants } from 'botframework-connector';
 
 /** What a checked request carries into its turn: claims, audience and the connector factory for replies. */
 export type AuthenticatedRequest = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
 
 export interface BotFrameworkAuth {
-  /** MicrosoftAppId: without it the channel is anonymous (Bot Framework Emulator). */
+  /** MicrosoftAppId: without it the channel is off, or anonymous with BOTFRAMEWORK_ANONYMOUS (Bot Framework Emulator). */
   appId?: string;
   /** MicrosoftAppPassword: the client secret; not used by a user-assigned managed identity. */
   appPassword?: string;
@@ -12,6 +22,24 @@ export interface BotFrameworkAuth {
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
   /** MicrosoftAppTenantId: required for SingleTenant and UserAssignedMSI. */
   tenantId?: string;
+  /**
+   * Who signs the tokens of incoming requests (default: the Bot Framework's public cloud). Tests
+   * point it at a local issuer; everything else keeps the public cloud's values.
+   */
+  issuer?: { openIdMetadataUrl: string; tokenIssuer: string };
+}
+
+/** Identities, state and notifications of /api/messages live apart from the project's own channels of the same name. */
+const NAMESPACE = 'botframework:';
+
+/** The channel id the dialogs, identities and the outbox see for a Bot Framework channel: `botframework:msteams`. */
+export function namespacedChannel(channelId: string): string {
+  return `${NAMESPACE}${channelId}`;
+}
+
+/** The Bot Framework's own channel id again, as the connector knows it. */
+function wireChannel(channelId: string | undefined): string | undefined {
+  return channelId?.startsWith(NAMESPACE) ? channelId.slice(NAMESPACE.length) : channelId;
 }
 
 /**
@@ -29,6 +57,19 @@ export class BotFrameworkCloudAdapter extends CloudAdapter {
         MicrosoftAppPassword: auth.appPassword,
         MicrosoftAppType: auth.appType,
         MicrosoftAppTenantId: auth.tenantId,
+        ...(auth.issuer
+          ? {
+              // Setting one of these makes botbuilder take all of them as given.
+              ToBotFromChannelOpenIdMetadataUrl: auth.issuer.openIdMetadataUrl,
+              ToBotFromEmulatorOpenIdMetadataUrl: auth.issuer.openIdMetadataUrl,
+              ToBotFromChannelTokenIssuer: auth.issuer.tokenIssuer,
+              ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+              ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+              OAuthUrl: AuthenticationConstants.OAuthUrl,
+              CallerId: CallerIdConstants.PublicAzureChannel,
+              ValidateAuthority: true,
+            }
+          : {}),
       }),
     );
   }
@@ -39,6 +80,14 @@ export class BotFrameworkCloudAdapter extends CloudAdapter {
    */
   override async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     await this.continueConversationAsync(this.auth.appId ?? '', reference, logic);
+  }
+
+  /** Replies leave with the channel id the connector gave, not the namespaced one the bot used. */
+  override sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    return super.sendActivities(
+      context,
+      activities.map((activity) => ({ ...activity, channelId: wireChannel(activity.channelId) })),
+    );
   }
 
   /** Checks the JWT the Bot Connector signed (anything passes when anonymous); throws a 401 AuthenticationError. */

@@ -29,6 +29,8 @@ export interface DirectLineDeps {
   tokenTtlSeconds?: number;
   /** Per-IP limit on new conversations (default 2/s, bursts of 30); trustProxy reads X-Forwarded-For. */
   newConversations?: { ratePerSecond: number; burst: number; trustProxy: boolean };
+  /** Per-conversation limit on posted messages and events (default 1/s, bursts of 10). */
+  messages?: { ratePerSecond: number; burst: number };
   /** Largest accepted request body; a server-wide body parser with a lower limit answers first. */
   maxBodyBytes?: number;
   /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
@@ -58,6 +60,7 @@ export function registerDirectLine(server: Server, deps: DirectLineDeps): Direct
     tokenTtlSeconds: deps.tokenTtlSeconds ?? 1800,
     maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024,
     newConversations: deps.newConversations ?? { ratePerSecond: 2, burst: 30, trustProxy: false },
+    messages: deps.messages ?? { ratePerSecond: 1, burst: 10 },
   });
   registerPageRoutes(server, deps.page);
   return { adapter, resumePending: () => turns.resumePending(), idle: () => turns.idle() };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
+import { MAX_TEXT_CHARS } from './routes';
 
 /** The page's own texts (Web Chat translates the rest); the composition root fills them from locales/. */
 export interface PageTexts {
@@ -14,6 +15,8 @@ export interface PageTexts {
   placeholder: string;
   renderError: string;
   noscript: string;
+  /** Shown instead of sending a message the server would refuse as too long. */
+  tooLong: string;
 }
 
 /** What the operator may brand on the web chat page. */
@@ -46,6 +49,7 @@ export const DEFAULT_PAGE: PageConfig = {
     placeholder: 'Escribe tu mensaje',
     renderError: 'Algo falló al mostrar el chat. Recarga la página.',
     noscript: 'Para conversar con el asistente necesitas activar JavaScript en tu navegador.',
+    tooLong: 'Tu mensaje es demasiado largo: el máximo es 4.000 caracteres. Envíalo en partes más cortas.',
   },
 };
 
@@ -149,7 +153,7 @@ export function registerPageRoutes(server: Server, options: PageOptions = {}): v
   const html = fs.readFileSync(path.join(PUBLIC_DIR, 'index.html'), 'utf8').replaceAll('%VERSION%', version);
   const config = pageConfig(options);
   // Escaped so no configured text can close the script or break the line.
-  const configScript = `window.PQR_CONFIG = ${JSON.stringify(config).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')};\n`;
+  const configScript = `window.PQR_CONFIG = ${JSON.stringify({ ...config, maxTextChars: MAX_TEXT_CHARS }).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')};\n`;
 
   const filled = html
     .replaceAll('%LANG%', config.locale)

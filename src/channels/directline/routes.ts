@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
-import restify, { type Request, type Response, type Server } from 'restify';
+import type { Next, Request, Response, Server } from 'restify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
-import { safeEqual } from '../../security';
+import { clientIp } from '../../http';
+import { bearerCredential, safeEqual } from '../../security';
 import { type TokenClaims, type TokenSigner } from './token';
 import type { TurnRunner } from './turns';
 
@@ -20,6 +22,8 @@ export interface ApiContext {
   maxBodyBytes: number;
   /** New conversations per client IP: each creates a row, so an anonymous flood is refused with 429. */
   newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean };
+  /** Messages and events per conversation: each is stored and runs a turn, so a flood is refused with 429. */
+  messages: { ratePerSecond: number; burst: number };
 }
 
 class HttpError extends Error {
@@ -27,9 +31,26 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/** What a person types in one message; Web Chat has no limit of its own, so a paste of a whole file would go through. */
+export const MAX_TEXT_CHARS = 4000;
+/** A suggested action's value comes back as `value`: small, whatever the bot offered. */
+const MAX_VALUE_CHARS = 4000;
+
+/** Code points, so an emoji counts as one character as the user sees it. */
+function characters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
+    count++;
+  }
+  return count;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
@@ -48,11 +69,9 @@ function newUserId(): string {
 }
 
 function bearer(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new HttpError(401, 'Unauthorized', 'The Authorization header must be "Bearer <token>"');
-  return match[1];
+  const credential = bearerCredential(req.headers.authorization);
+  if (credential === null) throw new HttpError(401, 'Unauthorized', 'The Authorization header must be "Bearer <token>"');
+  return credential;
 }
 
 /** Reads the JSON body, whether or not a server-wide body parser has already read it. */
@@ -135,12 +154,17 @@ function toInboundActivity(body: unknown, conversationId: string, userId: string
   };
   if (body.type === 'message') {
     activity.text = optionalString(body, 'text', Number.MAX_SAFE_INTEGER) ?? '';
+    const length = characters(activity.text);
+    if (length > MAX_TEXT_CHARS) throw new HttpError(413, 'MessageTooLong', `The message has ${length} characters; at most ${MAX_TEXT_CHARS} are accepted`);
     activity.textFormat = 'plain';
   } else if (body.type === 'event') {
     activity.name = optionalString(body, 'name', 200);
     if (!activity.name) throw new HttpError(400, 'MissingProperty', 'An event activity needs a "name"');
   }
-  if (body.value !== undefined) activity.value = body.value;
+  if (body.value !== undefined) {
+    if (JSON.stringify(body.value).length > MAX_VALUE_CHARS) throw new HttpError(413, 'MessageTooLong', `"value" is longer than ${MAX_VALUE_CHARS} characters as JSON`);
+    activity.value = body.value;
+  }
   return { activity: JSON.parse(JSON.stringify(activity)), clientActivityId };
 }
 
@@ -159,6 +183,26 @@ function parseWatermark(req: Request): number {
   if (raw === null || raw === '') return 0;
   if (!/^\d{1,9}$/.test(raw)) throw new HttpError(400, 'BadArgument', 'The watermark must be a non-negative integer');
   return Number(raw);
+}
+
+/**
+ * `burst` requests per window of burst/rate seconds, in this instance's memory: behind a load
+ * balancer a key may reach each instance's budget, still a bound.
+ */
+function limiter(settings: { ratePerSecond: number; burst: number }): RateLimiterMemory {
+  return new RateLimiterMemory({ points: settings.burst, duration: Math.max(1, Math.round(settings.burst / settings.ratePerSecond)) });
+}
+
+/** Spends one request of `key`'s budget; over it, the 429 (with Retry-After) to answer. */
+async function limit(budget: RateLimiterMemory, key: string, reason: string): Promise<HttpError | null> {
+  try {
+    await budget.consume(key);
+    return null;
+  } catch (error) {
+    if (!(error instanceof RateLimiterRes)) throw error;
+    const seconds = String(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+    return new HttpError(429, 'TooManyRequests', `${reason}; try again in ${seconds} s`, { 'Retry-After': seconds });
+  }
 }
 
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
@@ -212,16 +256,25 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
           return;
         }
         ctx.logger.warn({ route: name, status: error.status, code: error.code }, 'direct line request rejected');
+        for (const [header, value] of Object.entries(error.headers)) res.header(header, value);
         res.json(error.status, { error: { code: error.code, message: error.message } });
       }
     };
 
-  const perIp = restify.plugins.throttle({
-    rate: ctx.newConversations.ratePerSecond,
-    burst: ctx.newConversations.burst,
-    ip: !ctx.newConversations.trustProxy,
-    xff: ctx.newConversations.trustProxy,
-  });
+  /**
+   * Keyed on the address our own proxy saw (the last X-Forwarded-For entry): the whole header, as
+   * restify's throttle keys it, lets a client buy a fresh budget by prepending entries of its own.
+   */
+  const newConversationsPerIp = limiter(ctx.newConversations);
+  // A callback handler: restify always goes on after an async one.
+  const perIp = (req: Request, res: Response, next: Next): void => {
+    limit(newConversationsPerIp, clientIp(req, ctx.newConversations.trustProxy), 'Too many new conversations from this address').then((refusal) => {
+      if (!refusal) return next();
+      res.header('Retry-After', refusal.headers['Retry-After']);
+      res.json(refusal.status, { error: { code: refusal.code, message: refusal.message } });
+      next(false);
+    }, next);
+  };
 
   server.post(
     `${BASE_PATH}/tokens/generate`,
@@ -285,11 +338,19 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     }),
   );
 
+  const perConversation = limiter(ctx.messages);
+  const spend = async (conversationId: string) => {
+    const refusal = await limit(perConversation, conversationId, 'Too many messages in this conversation');
+    if (refusal) throw refusal;
+  };
+
   server.post(
     `${BASE_PATH}/conversations/:conversationId/activities`,
     route('activities/post', async (req) => {
       const { conversationId, caller: who } = authorizeConversation(req);
       const body = await readJson(req, ctx.maxBodyBytes);
+      // Web Chat sends typing while the user writes; it is neither stored nor counted.
+      if (!isObject(body) || body.type !== 'typing') await spend(conversationId);
       const conversation = await existing(conversationId);
       const userId = who.kind === 'token' ? who.claims.userId : conversation.userId;
       const { activity, clientActivityId } = toInboundActivity(body, conversationId, userId);

@@ -8,6 +8,14 @@ export function activityId(conversationId: string, seq: number): string {
   return `${conversationId}|${String(seq).padStart(7, '0')}`;
 }
 
+/**
+ * What a web chat InboundMessage holds: where its activity is in the stream. The stream entry is
+ * the one copy of the message (Web Chat reads it back as the echo), so it is not stored twice.
+ */
+interface InboundPointer {
+  seq: number;
+}
+
 export interface InboundRecord {
   inboundId: number;
   activity: Partial<Activity>;
@@ -73,20 +81,26 @@ export class DirectLineStore {
           select: { lastSeq: true },
         });
         const stored = { ...activity, id: activityId(conversationId, lastSeq), timestamp: new Date() };
-        const payload = JSON.stringify(stored);
         const inbound = await tx.inboundMessage.create({
-          data: { channel: CHANNEL_ID, externalId: key, conversationKey: conversationId, payload },
+          data: { channel: CHANNEL_ID, externalId: key, conversationKey: conversationId, payload: JSON.stringify({ seq: lastSeq } satisfies InboundPointer) },
           select: { id: true },
         });
-        await tx.directLineActivity.create({ data: { conversationId, seq: lastSeq, activity: payload } });
+        await tx.directLineActivity.create({ data: { conversationId, seq: lastSeq, activity: JSON.stringify(stored) } });
         return { inboundId: inbound.id, activity: stored, duplicate: false };
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: CHANNEL_ID, externalId: key } } });
       if (!existing) throw error;
-      return { inboundId: existing.id, activity: revive(existing.payload), duplicate: true };
+      return { inboundId: existing.id, activity: await this.inboundActivity(conversationId, existing.payload), duplicate: true };
     }
+  }
+
+  /** The user's activity an inbound record points at, as the bot expects it. */
+  async inboundActivity(conversationId: string, payload: string): Promise<Partial<Activity>> {
+    const { seq } = JSON.parse(payload) as InboundPointer;
+    const row = await this.prisma.directLineActivity.findUniqueOrThrow({ where: { conversationId_seq: { conversationId, seq } }, select: { activity: true } });
+    return revive(row.activity);
   }
 
   /** Activities after `watermark` as sent on the wire (JSON), oldest first, and the next watermark. */

@@ -6,13 +6,6 @@ import { KeyedQueue } from '../queue';
 import type { DirectLineAdapter, TurnLogic } from './adapter';
 import { CHANNEL_ID, type DirectLineStore, type InboundRecord } from './store';
 
-/** A stored activity as the bot expects it: JSON with its timestamp as a Date again. */
-function revive(json: string): Partial<Activity> {
-  const activity = JSON.parse(json);
-  if (typeof activity.timestamp === 'string') activity.timestamp = new Date(activity.timestamp);
-  return activity;
-}
-
 /**
  * Records each user activity and runs its turn afterwards, one turn at a time per conversation
  * and in the order the activities were recorded, whichever instance recorded them.
@@ -58,6 +51,6 @@ export class TurnRunner {
   }
 
   private async runTurn(turn: InboundTurn): Promise<void> {
-    await this.adapter.processActivity(revive(turn.payload), turn.guard(this.logic));
+    await this.adapter.processActivity(await this.store.inboundActivity(turn.conversationKey, turn.payload), turn.guard(this.logic));
   }
 }

@@ -33,6 +33,16 @@ export class MediaTooLargeError extends Error {
   }
 }
 
+/** Graph's media ids are numbers; anything else in a webhook would steer the token-bearing GET elsewhere. */
+const MEDIA_ID = /^\d{1,32}$/;
+
+export class InvalidMediaIdError extends Error {
+  constructor() {
+    super('the media id is not a Graph media id (1-32 digits)');
+    this.name = 'InvalidMediaIdError';
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -99,8 +109,10 @@ export class GraphClient {
 
   /** GET /{media-id} for the short-lived URL, then GET that URL with the token (Meta requires it). */
   async downloadMedia(mediaId: string): Promise<DownloadedMedia> {
+    if (!MEDIA_ID.test(mediaId)) throw new InvalidMediaIdError();
     return this.withRetries(async () => {
-      const metadata = await this.client.media.get({ mediaId, phoneNumberId: this.settings.phoneNumberId });
+      // Encoded as well as checked: the id is the payload's, the path carries our token.
+      const metadata = await this.client.media.get({ mediaId: encodeURIComponent(mediaId), phoneNumberId: this.settings.phoneNumberId });
       const declared = Number(metadata.fileSize);
       if (declared > this.maxMediaBytes) throw new MediaTooLargeError(declared, this.maxMediaBytes);
       const response = await this.client.fetch(metadata.downloadUrl ?? metadata.url);
