@@ -13,7 +13,8 @@ describe('an English speaker on the Spanish web chat page (real server, Direct L
 
   beforeAll(async () => {
     clock = new FixedClock('2026-11-23T15:00:00Z');
-    running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN, OUTBOX_POLL_MS: '200' }, clock);
+    // This user types faster than a person could; the per-conversation limit has its own tests.
+    running = await startTestApp({ BACKOFFICE_TOKEN: BOOTSTRAP_TOKEN, OUTBOX_POLL_MS: '200', WEBCHAT_MESSAGES_BURST: '50' }, clock);
     user = await DirectLineUser.connect(running.url);
   });
   afterAll(() => running?.close());
