@@ -1,17 +1,6 @@
 import { detectAll } from 'tinyld/heavy';
 import type { Locale } from '../i18n';
 
-/**
- * Which of the bot's languages a message is clearly written in, or null when it does not say
- * enough ("ok", "help", "no", a name, a number, an e-mail): the conversation then keeps its language.
- *
- * tinyld, limited to English and Spanish, reads the letters; it is never sure of one word and it
- * takes Spanish names for Spanish, so it decides only a message of two words or more that also has
- * a function word of that language and no more of the other one. On test/nlu/language.jsonl that
- * gave no message in the wrong language and no ambiguous one switched, where tinyld alone switched
- * 17 of 37 (see the README).
- */
-
 /** Words that exist in one of the two languages only. Name particles (de, del, la, los, y) are left out: "María de los Ángeles" is a name in any language. */
 const FUNCTION_WORDS: Record<'en' | 'es', ReadonlySet<string>> = {
   en: new Set(
@@ -25,6 +14,9 @@ const FUNCTION_WORDS: Record<'en' | 'es', ReadonlySet<string>> = {
 /** The whole message naming a language is a request for it, however short. */
 const NAMED: Record<string, 'en' | 'es'> = { english: 'en', 'in english': 'en', 'english please': 'en', espanol: 'es', 'en espanol': 'es', spanish: 'es' };
 
+/** A long message says its language in its first lines. */
+const MAX_READ_CHARS = 2000;
+
 const LOCALE_OF = { en: 'en', es: 'es-CO' } as const satisfies Record<'en' | 'es', Locale>;
 
 function words(text: string): string[] {
@@ -37,14 +29,25 @@ function words(text: string): string[] {
   return (folded.match(/[a-z]+(?:'[a-z]+)?/g) ?? []).map((w) => w.replace(/'.*$/, ''));
 }
 
+/**
+ * Which of the bot's languages a message is clearly written in, or null when it does not say
+ * enough ("ok", "help", "no", a name, a number, an e-mail): the conversation then keeps its language.
+ *
+ * tinyld, limited to English and Spanish, reads the letters; it is never sure of one word and it
+ * takes Spanish names for Spanish, so it decides only a message of two words or more that also has
+ * a function word of that language and no more of the other one. On test/nlu/language.jsonl that
+ * gave no message in the wrong language and no ambiguous one switched, where tinyld alone switched
+ * 17 of 37 (see the README).
+ */
 export function detectLanguage(text: string): Locale | null {
   if (typeof text !== 'string') return null;
-  const all = words(text.slice(0, 2000));
+  const start = text.slice(0, MAX_READ_CHARS);
+  const all = words(start);
   const named = NAMED[all.join(' ')];
   if (named) return LOCALE_OF[named];
   if (all.length < 2) return null;
   const count = (lang: 'en' | 'es') => all.filter((w) => FUNCTION_WORDS[lang].has(w)).length;
-  const top = detectAll(text.slice(0, 2000), { only: ['en', 'es'] })[0]?.lang;
+  const top = detectAll(start, { only: ['en', 'es'] })[0]?.lang;
   if (top !== 'en' && top !== 'es') return null;
   const other = top === 'en' ? 'es' : 'en';
   return count(top) >= 1 && count(top) >= count(other) ? LOCALE_OF[top] : null;
