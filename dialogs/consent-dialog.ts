@@ -1,5 +1,5 @@
 import { ComponentDialog, WaterfallDialog, findChoices, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { channelUser, textsFor, type DialogDeps } from './context';
+import { addressOfTurn, textsFor, type DialogDeps } from './context';
 import { choicePrompt, choose } from './prompts';
 
 export const CONSENT_DIALOG = 'consentDialog';
@@ -34,7 +34,7 @@ export class ConsentDialog extends ComponentDialog {
   }
 
   private async ask(step: WaterfallStepContext) {
-    if (await this.deps.pqr.hasConsent(channelUser(step.context))) return step.endDialog(true);
+    if (await this.deps.identities.hasConsent(addressOfTurn(step.context))) return step.endDialog(true);
     const t = textsFor(step.context, this.deps);
     return choose(
       step,
@@ -52,7 +52,7 @@ export class ConsentDialog extends ComponentDialog {
     const t = textsFor(step.context, this.deps);
     const choice = step.result as FoundChoice | undefined;
     if (choice?.index === 0) {
-      await this.deps.pqr.recordConsent(channelUser(step.context), PRIVACY_NOTICE_VERSION);
+      await this.deps.identities.recordConsent(addressOfTurn(step.context), PRIVACY_NOTICE_VERSION);
       await step.context.sendActivity(t('consent.accepted'));
       return step.endDialog(true);
     }

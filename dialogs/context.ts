@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { MessageFactory, type Activity } from 'botbuilder';
+import { addressOf, type Address, type Identities, type OneTimeCodes, type Requester } from '../src/identity';
 import type { Recognizer } from '../src/nlu';
 import type { Clock, PqrLifecycle, PqrService } from '../src/pqr';
 import { resolveLocale, type Locale, type Texts, type Translate } from '../src/i18n';
@@ -8,6 +9,8 @@ import { resolveLocale, type Locale, type Texts, type Translate } from '../src/i
 export interface DialogDeps {
   pqr: PqrService;
   lifecycle: PqrLifecycle;
+  identities: Identities;
+  codes: OneTimeCodes;
   nlu: Recognizer;
   texts: Texts;
   clock: Clock;
@@ -24,8 +27,14 @@ export function textsFor(context: TurnContext, deps: DialogDeps): Translate {
   return deps.texts.for(localeOf(context, deps));
 }
 
-export function channelUser(context: TurnContext): { channel: string; userId: string } {
-  return { channel: context.activity.channelId, userId: context.activity.from.id };
+/** The user of this turn, as the channel names them. */
+export function addressOfTurn(context: TurnContext): Address {
+  return addressOf(context.activity);
+}
+
+/** The user of this turn with what they have proven: decides what they may see. */
+export function requesterOf(context: TurnContext, deps: DialogDeps): Promise<Requester> {
+  return deps.identities.requester(addressOf(context.activity));
 }
 
 /** A message with buttons: each channel adapter turns suggested actions into what it has. */

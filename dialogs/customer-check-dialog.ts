@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { ComponentDialog, TextPrompt, WaterfallDialog, type FoundChoice, type PromptOptions, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { isColombianMobile, isValidEmail, normalizeDocument, normalizeMobile } from '../src/nlu';
 import type { Customer } from '../src/pqr';
-import { channelUser, lastDigits, textsFor, type DialogDeps } from './context';
+import { lastDigits, requesterOf, textsFor, type DialogDeps } from './context';
 import { ask, choicePrompt, choose, MAX_ATTEMPTS, textPrompt, yesNo } from './prompts';
 
 export const CUSTOMER_CHECK_DIALOG = 'customerCheckDialog';
@@ -55,7 +55,7 @@ export class CustomerCheckDialog extends ComponentDialog {
   }
 
   private async offerKnown(step: WaterfallStepContext) {
-    const known = await this.deps.pqr.knownCustomer(channelUser(step.context));
+    const known = await this.deps.pqr.knownCustomer(await requesterOf(step.context, this.deps));
     if (!known) return step.replaceDialog('askSteps');
     (step.values as CheckState).known = known;
     const t = textsFor(step.context, this.deps);

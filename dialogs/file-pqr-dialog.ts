@@ -3,7 +3,8 @@ import type { Activity } from 'botbuilder';
 import { anonymize, isValidEmail, TYPE_THRESHOLD } from '../src/nlu';
 import { formatDate, formatDateTime, PQR_TYPES, type Customer, type PqrType } from '../src/pqr';
 import type { Translate } from '../src/i18n';
-import { channelUser, lastDigits, localeOf, textsFor, withChoices, type DialogDeps } from './context';
+import { addressKey } from '../src/identity';
+import { addressOfTurn, lastDigits, localeOf, textsFor, withChoices, type DialogDeps } from './context';
 import { ConsentDialog, CONSENT_DIALOG } from './consent-dialog';
 import { hasWords, isDone } from './free-text';
 import { CustomerCheckDialog, CUSTOMER_CHECK_DIALOG } from './customer-check-dialog';
@@ -152,9 +153,9 @@ export class FilePqrDialog extends ComponentDialog {
     const choice = step.result as FoundChoice | undefined;
     if (!choice) return this.giveUp(step);
     if (choice.index === 0) {
-      const user = channelUser(step.context);
-      state.notifyChannel = user.channel;
-      state.notifyAddress = `${user.channel}:${user.userId}`;
+      const address = addressOfTurn(step.context);
+      state.notifyChannel = address.channel;
+      state.notifyAddress = addressKey(address);
       return step.next();
     }
     state.notifyChannel = 'email';
@@ -192,7 +193,7 @@ export class FilePqrDialog extends ComponentDialog {
     const filed = await this.deps.pqr.file({
       type: state.type,
       description: state.description,
-      user: channelUser(step.context),
+      user: addressOfTurn(step.context),
       customer: state.customer,
       notifyChannel: state.notifyChannel,
       notifyAddress: state.notifyAddress,

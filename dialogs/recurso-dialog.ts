@@ -1,12 +1,12 @@
 import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, WaterfallDialog, type Choice, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { formatDate, formatDateTime, type PqrSummary, type RecursoKind } from '../src/pqr';
-import { channelUser, localeOf, textsFor, withChoices, type DialogDeps } from './context';
+import { localeOf, requesterOf, textsFor, withChoices, type DialogDeps } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG } from './file-pqr-dialog';
-import { FindPqrDialog, FIND_PQR_DIALOG, isPqrSummary, type FindPqrOptions } from './find-pqr-dialog';
+import { FindPqrDialog, FIND_PQR_DIALOG, isPqrSummary, isReroute, isVerified, type FindPqrOptions } from './find-pqr-dialog';
 import { hasWords, isDone } from './free-text';
 import { choicePrompt, choose, textPrompt } from './prompts';
-import { excerpt, notifyText, pqrDetail, recursoKindText } from './status-dialog';
+import { excerpt, notifyText, pqrDetail, recursoKindText } from './pqr-text';
 
 export const RECURSO_DIALOG = 'recursoDialog';
 
@@ -18,6 +18,8 @@ const MAX_LISTED = 8;
 export interface RecursoOptions {
   /** A CUN the user wrote with their disagreement. */
   cun?: string;
+  /** Back after proving, without a CUN, which PQRs are theirs: the term was explained already. */
+  verified?: boolean;
 }
 
 interface RecursoState {
@@ -72,10 +74,10 @@ export class RecursoDialog extends ComponentDialog {
 
   private async start(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
-    await step.context.sendActivity(t('recurso.info'));
-    const cun = (step.options as RecursoOptions | undefined)?.cun;
-    if (cun) return step.beginDialog(FIND_PQR_DIALOG, { cun } satisfies FindPqrOptions);
-    const open = await this.deps.pqr.openFor(channelUser(step.context));
+    const options = step.options as RecursoOptions | undefined;
+    if (!options?.verified) await step.context.sendActivity(t('recurso.info'));
+    if (options?.cun) return step.beginDialog(FIND_PQR_DIALOG, { cun: options.cun } satisfies FindPqrOptions);
+    const open = await this.deps.pqr.openFor(await requesterOf(step.context, this.deps));
     const answered = open.filter((p) => p.status === 'respondida');
     if (answered.length === 1) return step.next(answered[0]);
     if (open.length === 0) {
@@ -104,6 +106,8 @@ export class RecursoDialog extends ComponentDialog {
     const t = textsFor(step.context, this.deps);
     const listed = this.state(step).listed;
     if (isPqrSummary(step.result)) return step.next(step.result);
+    if (isVerified(step.result)) return step.replaceDialog('recursoSteps', { verified: true } satisfies RecursoOptions);
+    if (isReroute(step.result)) return step.endDialog(step.result);
     const choice = step.result as FoundChoice | undefined;
     // Without a choice the FindPqrDialog has already said why; a choice prompt that gave up has not.
     if (!choice) {
@@ -111,7 +115,7 @@ export class RecursoDialog extends ComponentDialog {
       return step.endDialog();
     }
     if (listed && choice.index < listed.length) {
-      const chosen = (await this.deps.pqr.openFor(channelUser(step.context))).find((p) => p.cun === listed[choice.index]);
+      const chosen = (await this.deps.pqr.openFor(await requesterOf(step.context, this.deps))).find((p) => p.cun === listed[choice.index]);
       if (chosen) return step.next(chosen);
       await step.context.sendActivity(t('recurso.changed', { cun: listed[choice.index] }));
       return step.endDialog();
@@ -135,7 +139,7 @@ export class RecursoDialog extends ComponentDialog {
     }
     if (pqr.status !== 'respondida') {
       // Replying to the decision of the recurso shows the user knows it, as for the answer (CPACA art. 72).
-      if (pqr.decidedAt) await this.deps.lifecycle.notifyByConduct(pqr.cun, channelUser(step.context), { text: step.context.activity.text ?? '', id: step.context.activity.id });
+      if (pqr.decidedAt) await this.deps.lifecycle.notifyByConduct(pqr.cun, await requesterOf(step.context, this.deps), { text: step.context.activity.text ?? '', id: step.context.activity.id });
       await step.context.sendActivity([t('recurso.notOpen', { cun: pqr.cun }), pqrDetail(this.deps, t, pqr, locale)].join('\n'));
       return step.endDialog();
     }
@@ -143,7 +147,7 @@ export class RecursoDialog extends ComponentDialog {
     if (!notifiedAt) {
       // Replying to an answer not yet proven delivered shows the user knows it: notification by conduct (CPACA art. 72).
       const activity = step.context.activity;
-      notifiedAt = (await this.deps.lifecycle.notifyByConduct(pqr.cun, channelUser(step.context), { text: activity.text ?? '', id: activity.id }))?.notifiedAt ?? null;
+      notifiedAt = (await this.deps.lifecycle.notifyByConduct(pqr.cun, await requesterOf(step.context, this.deps), { text: activity.text ?? '', id: activity.id }))?.notifiedAt ?? null;
       if (!notifiedAt) {
         await step.context.sendActivity(t('recurso.changed', { cun: pqr.cun }));
         return step.endDialog();
@@ -242,13 +246,13 @@ export class RecursoDialog extends ComponentDialog {
       return step.endDialog();
     }
     const filed = await this.deps.lifecycle
-      .fileRecurso(state.cun, channelUser(step.context), { kind: state.kind, text: state.reasons })
+      .fileRecurso(state.cun, await requesterOf(step.context, this.deps), { kind: state.kind, text: state.reasons })
       .catch(async (error: unknown) => {
         // The term may end, or the PQR change, between the summary and the confirmation.
         const code = (error as { code?: unknown }).code;
         const reason = code === 'recurso_out_of_term'
           ? t('recurso.lateNow', { cun: state.cun, deadline: formatDate(new Date(state.deadline), locale) })
-          : code === 'invalid_transition' || code === 'conflict' || code === 'not_notified' ? t('recurso.changed', { cun: state.cun }) : null;
+          : code === 'invalid_transition' || code === 'conflict' || code === 'not_notified' || code === 'not_found' ? t('recurso.changed', { cun: state.cun }) : null;
         if (!reason) throw error;
         await step.context.sendActivity(reason);
         return null;

@@ -91,6 +91,10 @@ const schema = z.object({
   /** When set, GET /metrics needs `Authorization: Bearer METRICS_TOKEN`. */
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
   SMTP_URL: optional,
+  /** Jasmin-style SMS gateway for one-time codes to a line: http://user:password@host:1401/send. */
+  SMS_GATEWAY_URL: z.string().url().optional(),
+  /** Key of lookup digests and one-time-code HMACs; generated and kept in the database when not set. */
+  LOOKUP_KEY_SECRET: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   /** The sender of notification e-mails; defaults to the operator's customer-care address. */
   SMTP_FROM: optional,
   /** An approved WhatsApp template with one body parameter (the CUN), sent when the 24-hour window has closed. */
@@ -154,6 +158,8 @@ export interface Config {
   };
   /** Recorded messages across instances: conversation lease, sweep for orphaned messages, shutdown grace. */
   inbound: { leaseMs: number; sweepMs: number; shutdownMs: number };
+  /** One-time codes to a line (SMS gateway) and the key of lookup digests and code HMACs. */
+  identity: { smsGatewayUrl?: string; lookupKeySecret?: string };
 }
 
 export class ConfigError extends Error {}
@@ -222,5 +228,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       schedulerIntervalMs: env.SCHEDULER_INTERVAL_SECONDS * 1000,
     },
     inbound: { leaseMs: env.CONVERSATION_LEASE_SECONDS * 1000, sweepMs: env.INBOUND_SWEEP_SECONDS * 1000, shutdownMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000 },
+    identity: { smsGatewayUrl: env.SMS_GATEWAY_URL, lookupKeySecret: env.LOOKUP_KEY_SECRET },
   };
 }

@@ -16,10 +16,12 @@ import { registerDirectLine, type DirectLineChannel, type PageTexts } from './ch
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
 import { Texts, type Translate } from './i18n';
+import { Identities, jasminGateway, loadLookupSecret, OneTimeCodes, type KeyedDigest } from './identity';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
-import { chatSender, ConversationRecorder, createNotifications, TemplateClient, whatsAppSender, type Notifications } from './notify';
+import type { Transporter } from 'nodemailer';
+import { chatSender, ConversationRecorder, createNotifications, mailTransport, TemplateClient, whatsAppSender, type Notifications } from './notify';
 import { BusinessCalendar, HolidayOverrides, NotificationFallback, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
@@ -39,6 +41,8 @@ export interface App {
   bot: PqrBot;
   pqr: PqrService;
   lifecycle: PqrLifecycle;
+  /** Channel identities, what they have proven, consent (see src/identity). */
+  identities: Identities;
   calendar: BusinessCalendar;
   /** Holidays a supervisor adds or removes; every instance re-reads them every HOLIDAY_REFRESH_SECONDS. */
   holidays: HolidayOverrides;
@@ -76,6 +80,11 @@ export interface BotParts {
   nlu: Recognizer;
   texts: Texts;
   conversations: ConversationRecorder;
+  identities: Identities;
+  codes: OneTimeCodes;
+  lookupDigest: KeyedDigest;
+  /** The SMTP transport when SMTP_URL is set: notifications and one-time codes share it. */
+  mail?: Transporter;
 }
 
 /** Domain, NLU, texts, dialogs and the bot over the database: everything but the channels. */
@@ -83,7 +92,18 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   const calendar = new BusinessCalendar();
   const holidays = new HolidayOverrides(db.prisma, clock, calendar);
   await holidays.refresh();
-  const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+  const identities = new Identities(db.prisma, clock);
+  const lookupDigest = await loadLookupSecret(db.prisma, config.identity.lookupKeySecret);
+  const mail = config.notify.smtpUrl ? mailTransport(config.notify.smtpUrl) : undefined;
+  const codes = new OneTimeCodes(db.prisma, clock, identities, lookupDigest, {
+    sms: config.identity.smsGatewayUrl ? jasminGateway(config.identity.smsGatewayUrl) : undefined,
+    email: mail
+      ? async (to, subject, text) => {
+          await mail.sendMail({ from: config.notify.smtpFrom, to, subject, text });
+        }
+      : undefined,
+  });
+  const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, lookupDigest);
   await pqr.syncBrands();
   const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
   const nlu = await createRecognizer({ cacheFile: nluCacheFile });
@@ -102,6 +122,8 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   const dialog = new MainDialog({
     pqr,
     lifecycle,
+    identities,
+    codes,
     nlu,
     texts,
     clock,
@@ -110,9 +132,9 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     answerDays: config.terms.answerDays,
   });
   const storage = new PrismaBotStorage(db.prisma);
-  const conversations = new ConversationRecorder(db.prisma, clock, config.defaultLocale);
+  const conversations = new ConversationRecorder(db.prisma, identities, clock, config.defaultLocale);
   const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations, new PromptLanguage(texts, config.defaultLocale));
-  return { bot, pqr, lifecycle, calendar, holidays, nlu, texts, conversations };
+  return { bot, pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -122,7 +144,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, identities, codes, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
+  // Only the error's kind: a gateway's or SMTP server's message may carry the number or address.
+  codes.onDeliveryFailure = (kind, error) => logger.warn({ kind, error: error instanceof Error ? error.name : 'unknown' }, 'a one-time code could not be delivered');
+  logger.info(
+    { sms: !!config.identity.smsGatewayUrl, email: !!config.notify.smtpUrl },
+    `one-time codes: by SMS ${config.identity.smsGatewayUrl ? 'on' : 'off (SMS_GATEWAY_URL not set)'}, by e-mail ${config.notify.smtpUrl ? 'on' : 'off (SMTP_URL not set)'}`,
+  );
   holidays.start(config.holidayRefreshMs, (error) => logger.error({ err: error }, 'holiday overrides could not be re-read'));
   const fallback = new NotificationFallback(db.prisma, clock, calendar, config.terms, lifecycle);
 
@@ -176,6 +204,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     env.WHATSAPP_ACCESS_TOKEN && env.WHATSAPP_APP_SECRET && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_VERIFY_TOKEN
       ? registerWhatsApp(server, {
           prisma: db.prisma,
+          identities,
           bot: turns,
           logger,
           onTurnError,
@@ -201,7 +230,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const telegramConfig = telegramConfigOf(config);
   const telegram = telegramConfig
-    ? registerTelegram(server, { prisma: db.prisma, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig, inbound })
+    ? registerTelegram(server, { prisma: db.prisma, identities, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig, inbound })
     : undefined;
   logChannels(config, logger, !!whatsapp, telegram?.mode);
 
@@ -214,6 +243,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     defaultLocale: config.defaultLocale,
     logger,
     lifecycle,
+    mail,
     fallback,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
@@ -245,6 +275,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sessionSecret: config.backoffice.sessionSecret ?? randomBytes(32).toString('hex'),
     sessionTtlSeconds: config.backoffice.sessionTtlSeconds,
     trustProxy: config.webchat.newConversations.trustProxy,
+    lookupDigest,
   });
 
   return {
@@ -254,6 +285,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bot,
     pqr,
     lifecycle,
+    identities,
     calendar,
     holidays,
     fallback,

@@ -361,6 +361,12 @@
       fact(owner, 'No cliente', o.fullName);
       fact(owner, 'Documento', o.documentType + ' ' + o.documentNumber);
       fact(owner, 'Correo electrónico', o.email);
+      // The same document given with another name or e-mail: shown, never merged.
+      (o.mismatches || []).forEach(function (m) {
+        var where = m.cun ? 'En la PQR ' + m.cun : 'En el registro del documento';
+        var what = m.fields.map(function (f) { return f === 'email' ? 'correo ' + m.email : 'nombre ' + m.fullName; }).join(' y ');
+        fact(owner, '⚠ Datos distintos', where + ': ' + what);
+      });
     }
     fact(owner, 'Canal de entrada', label('channel', pqr.channel));
     fact(owner, 'Notificar por', label('channel', pqr.notifyChannel) + ' · ' + pqr.notifyAddress);

@@ -135,7 +135,6 @@ export class CaseQueries {
       include: {
         brand: true,
         subscriber: { include: { brand: { select: { name: true } } } },
-        nonCustomer: true,
         identity: true,
         events: { orderBy: { seq: 'asc' } },
         attachments: { select: { id: true, kind: true, mimeType: true, fileName: true, size: true, sha256: true, createdAt: true }, orderBy: { id: 'asc' } },
@@ -157,13 +156,15 @@ export class CaseQueries {
           documentType: pqr.subscriber.documentType,
           documentNumber: pqr.subscriber.documentNumber,
         }
-      : pqr.nonCustomer
+      : pqr.requesterDocumentNumber
         ? {
+            // As the requester gave them when filing this PQR, never rewritten by another filing.
             kind: 'non_customer' as const,
-            fullName: pqr.nonCustomer.fullName,
-            documentType: pqr.nonCustomer.documentType,
-            documentNumber: pqr.nonCustomer.documentNumber,
-            email: pqr.nonCustomer.email,
+            fullName: pqr.requesterName,
+            documentType: pqr.requesterDocumentType,
+            documentNumber: pqr.requesterDocumentNumber,
+            email: pqr.requesterEmail,
+            mismatches: await this.requesterMismatches(pqr),
           }
         : null;
     return {
@@ -209,6 +210,33 @@ export class CaseQueries {
       notifications: notifications.map(({ payload, ...n }) => ({ ...n, key: notificationKey(payload) })),
       conversation: pqr.identity ? await this.conversation(pqr.identity.channel, pqr.identity.userId) : [],
     };
+  }
+
+  /**
+   * Where the same document was given with another name or e-mail: the record on file and other
+   * PQRs. Never merged: the agent sees the difference and decides.
+   */
+  private async requesterMismatches(pqr: { id: number; requesterName: string | null; requesterDocumentType: string | null; requesterDocumentNumber: string | null; requesterEmail: string | null }) {
+    const document = { documentType: pqr.requesterDocumentType ?? '', documentNumber: pqr.requesterDocumentNumber ?? '' };
+    const differs = (other: { fullName: string | null; email: string | null }) =>
+      [
+        ...(fold(other.fullName) !== fold(pqr.requesterName) ? ['fullName' as const] : []),
+        ...(fold(other.email) !== fold(pqr.requesterEmail) ? ['email' as const] : []),
+      ];
+    const onFile = await this.prisma.nonCustomer.findUnique({ where: { documentType_documentNumber: document } });
+    const others = await this.prisma.pqr.findMany({
+      where: { id: { not: pqr.id }, requesterDocumentType: document.documentType, requesterDocumentNumber: document.documentNumber },
+      select: { cun: true, requesterName: true, requesterEmail: true },
+      orderBy: { filedAt: 'asc' },
+      take: 20,
+    });
+    return [
+      ...(onFile && differs(onFile).length ? [{ source: 'record' as const, cun: null, fullName: onFile.fullName, email: onFile.email, fields: differs(onFile) }] : []),
+      ...others.flatMap((other) => {
+        const fields = differs({ fullName: other.requesterName, email: other.requesterEmail });
+        return fields.length ? [{ source: 'pqr' as const, cun: other.cun, fullName: other.requesterName, email: other.requesterEmail, fields }] : [];
+      }),
+    ];
   }
 
   /** Evidence of one case, by id: only an attachment that belongs to that case. */
@@ -290,4 +318,9 @@ function inboundText(payload: unknown): string | null {
   if (isRecord(message.button) && typeof message.button.text === 'string') return message.button.text;
   if (typeof message.caption === 'string') return message.caption;
   return typeof message.type === 'string' ? `[${message.type}]` : null;
+}
+
+/** Names and e-mails compared as people type them: case, accents and spacing do not make a mismatch. */
+function fold(value: string | null): string {
+  return (value ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }

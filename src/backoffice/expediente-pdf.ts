@@ -79,10 +79,11 @@ export function renderExpedientePdf(expediente: Expediente, operator: string, ge
     field('Línea', pqr.subscriber.line);
     field('Nombre', pqr.subscriber.fullName);
     field('Documento', [pqr.subscriber.documentType, pqr.subscriber.documentNumber].filter(Boolean).join(' ') || null);
-  } else if (pqr.nonCustomer) {
-    field('Nombre', pqr.nonCustomer.fullName);
-    field('Documento', `${pqr.nonCustomer.documentType} ${pqr.nonCustomer.documentNumber}`);
-    field('Correo electrónico', pqr.nonCustomer.email);
+  } else if (pqr.requesterDocumentNumber) {
+    // As the requester gave them when filing this PQR.
+    field('Nombre', pqr.requesterName);
+    field('Documento', `${pqr.requesterDocumentType ?? ''} ${pqr.requesterDocumentNumber}`.trim());
+    field('Correo electrónico', pqr.requesterEmail);
   } else {
     paragraph('Sin datos del usuario.');
   }

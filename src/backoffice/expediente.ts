@@ -13,7 +13,6 @@ export async function loadExpediente(prisma: Db, cunInput: string) {
     include: {
       brand: { select: { name: true } },
       subscriber: true,
-      nonCustomer: true,
       events: { orderBy: { seq: 'asc' } },
       attachments: { select: { id: true, kind: true, mimeType: true, fileName: true, size: true, sha256: true, createdAt: true }, orderBy: { id: 'asc' } },
     },

@@ -1,4 +1,5 @@
 import type { Server } from 'restify';
+import type { KeyedDigest } from '../identity';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
 import type { Db } from '../storage';
@@ -30,6 +31,8 @@ export interface BackofficeDeps {
   sessionTtlSeconds: number;
   /** Behind a load balancer: client IPs (for the sign-in limit) come from X-Forwarded-For. */
   trustProxy?: boolean;
+  /** Keys the sign-in counters with the server's secret (see src/identity/secret.ts). */
+  lookupDigest: KeyedDigest;
 }
 
 /** The agents' back office: the page at /backoffice and the REST API under /api/backoffice. */
@@ -46,6 +49,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
     bootstrapToken: deps.bootstrapToken,
     operatorName: deps.operatorName,
     trustProxy: deps.trustProxy,
+    lookupDigest: deps.lookupDigest,
   });
   registerPageRoutes(server);
   deps.logger.info(

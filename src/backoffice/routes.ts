@@ -1,6 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { clientIp } from '../http';
 import type { Logger } from '../logger';
+import type { KeyedDigest } from '../identity';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { bogotaDay, InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type HolidayChangeResult, type HolidayOverrides, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
 import { isUniqueViolation, type Db } from '../storage';
@@ -27,6 +28,8 @@ export interface ApiContext {
   operatorName: string;
   /** Behind a load balancer: the client's IP is the last X-Forwarded-For entry. */
   trustProxy?: boolean;
+  /** Keys the sign-in counters (e-mails, IPs) with the server's secret. */
+  lookupDigest: KeyedDigest;
 }
 
 export class HttpError extends Error {
@@ -102,8 +105,8 @@ export function parseQueueFilters(req: Request): QueueFilters {
 export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   // Password guessing: failed sign-ins are counted per e-mail and per client IP, across instances.
   const loginGuards = {
-    email: new AttemptGuard(ctx.prisma, ctx.clock, 'login-email', LOGIN_EMAIL_LIMIT),
-    ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT),
+    email: new AttemptGuard(ctx.prisma, ctx.clock, 'login-email', LOGIN_EMAIL_LIMIT, ctx.lookupDigest),
+    ip: new AttemptGuard(ctx.prisma, ctx.clock, 'login-ip', LOGIN_IP_LIMIT, ctx.lookupDigest),
   };
 
   /** 429 with Retry-After while a guard blocks: checked before the credential, so a right guess no longer helps. */
@@ -114,7 +117,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   };
 
   // Guessing bearers (BACKOFFICE_TOKEN or a session): failures counted per client IP, with the sign-in's limit.
-  const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT);
+  const bearerGuard = new AttemptGuard(ctx.prisma, ctx.clock, 'bearer-ip', LOGIN_IP_LIMIT, ctx.lookupDigest);
   /**
    * Addresses this instance found blocked, until when: a right bearer from one is refused too,
    * without a database read on every request (the guard is read only when a bearer is wrong).

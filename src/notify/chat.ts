@@ -10,7 +10,7 @@ export interface ProactiveAdapter {
 export function referenceOf(message: Outbound, fallback?: (userId: string) => Partial<ConversationReference>): Partial<ConversationReference> {
   const stored = message.identity?.conversationRef;
   if (stored) return JSON.parse(stored) as Partial<ConversationReference>;
-  const userId = message.identity?.userId ?? message.row.conversationKey.slice(message.row.channel.length + 1);
+  const userId = message.identity?.userId ?? message.address?.userId;
   if (fallback && userId) return fallback(userId);
   throw new Error('no conversation reference for this user yet');
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { resolveLocale, type Locale, type Texts, type Translate, type Vars } from '../i18n';
+import { parseAddressKey, type Address, type IdentityRow } from '../identity';
 import type { Logger } from '../logger';
 import { actOfNotificationKey, formatDateTime, type Clock, type NotifiedAct } from '../pqr';
 import type { Db } from '../storage';
 
 export type OutboxRow = Awaited<ReturnType<Db['outbox']['findUniqueOrThrow']>>;
-export type IdentityRow = Awaited<ReturnType<Db['channelIdentity']['findUniqueOrThrow']>>;
 
 /** One outbox row, ready for a channel: the text rendered in the user's language. */
 export interface Outbound {
@@ -17,6 +17,8 @@ export interface Outbound {
   vars: Vars;
   /** Texts in the user's language, for anything else the channel has to say (an e-mail's subject). */
   t: Translate;
+  /** The chat user the row is addressed to (null for an e-mail address). */
+  address: Address | null;
   /** The channel user the row is for, when known: conversation reference, last inbound time. */
   identity: IdentityRow | null;
 }
@@ -270,21 +272,21 @@ export class OutboxDispatcher {
   private async prepare(row: OutboxRow): Promise<Outbound> {
     const { texts, defaultLocale } = this.options;
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
-    const identity = await this.identityOf(row);
+    const address = parseAddressKey(row.channel, row.conversationKey);
+    const identity = await this.identityOf(row, address);
     const locale = resolveLocale(identity?.locale ?? undefined, defaultLocale);
     const t = texts.for(locale);
     const vars = { ...((payload.vars ?? {}) as Vars) };
     for (const [name, iso] of Object.entries((payload.dates ?? {}) as Record<string, string>)) vars[name] = formatDateTime(new Date(iso), locale);
     const text = typeof payload.key === 'string' ? t(payload.key, vars) : '';
-    return { row, payload, text, vars, t, identity };
+    return { row, payload, text, vars, t, address, identity };
   }
 
-  /** The addressee: the chat user of `<channel>:<userId>`, or for e-mail the identity that filed the PQR. */
-  private async identityOf(row: OutboxRow): Promise<IdentityRow | null> {
+  /** The addressee: the chat user the row is addressed to, or for e-mail the identity that filed the PQR. */
+  private async identityOf(row: OutboxRow, address: Address | null): Promise<IdentityRow | null> {
     const { prisma } = this.options;
-    const prefix = `${row.channel}:`;
-    if (row.conversationKey.startsWith(prefix)) {
-      const identity = await prisma.channelIdentity.findUnique({ where: { channel_userId: { channel: row.channel, userId: row.conversationKey.slice(prefix.length) } } });
+    if (address) {
+      const identity = await prisma.channelIdentity.findUnique({ where: { channel_userId: address } });
       if (identity) return identity;
     }
     if (!row.pqrId) return null;

@@ -8,6 +8,11 @@ export interface EmailSettings {
   from: string;
 }
 
+/** One SMTP transport per process, shared by notifications and one-time codes. */
+export function mailTransport(url: string): Transporter {
+  return nodemailer.createTransport(url);
+}
+
 /** Chat-style *bold* is noise in a plain-text e-mail. */
 function plain(text: string): string {
   return text.replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s.,;:!?)])/g, '$1$2');

@@ -1,3 +1,4 @@
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config';
 import type { Locale, Texts } from '../i18n';
 import type { Logger } from '../logger';
@@ -11,7 +12,7 @@ export { OutboxDispatcher, type Outbound, type OutboxRow, type PassReport, type 
 export { ConversationRecorder } from './conversations';
 export { chatSender, type ProactiveAdapter } from './chat';
 export { whatsAppSender, TemplateClient, WINDOW_MS, type TemplateSettings } from './whatsapp';
-export { emailSender, type EmailSettings } from './email';
+export { emailSender, mailTransport, type EmailSettings } from './email';
 export { DeadlineScheduler } from './scheduler';
 
 export interface NotificationDeps {
@@ -25,6 +26,8 @@ export interface NotificationDeps {
     markNotified(pqrId: number, at: Date, proof: Record<string, unknown>, act: NotifiedAct): Promise<unknown>;
     markOverdue(): Promise<string[]>;
   };
+  /** The SMTP transport (from SMTP_URL), shared with one-time codes; without it e-mail is off. */
+  mail?: Transporter;
   /** The e-mail and aviso steps for decisions without proof of notification (`NotificationFallback.followUp`). */
   fallback: { followUp(): Promise<number> };
   /** With several instances: whether this one runs the deadline scheduler's tick (see `DeadlineScheduler`). */
@@ -53,7 +56,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     maxAttempts: settings.maxAttempts,
     pollMs: settings.pollMs,
   });
-  const email = settings.smtpUrl ? emailSender({ url: settings.smtpUrl, from: settings.smtpFrom }) : undefined;
+  const email = settings.smtpUrl ? emailSender({ url: settings.smtpUrl, from: settings.smtpFrom }, deps.mail) : undefined;
   if (email) {
     outbox.register('email', email);
     logger.info({ channel: 'email' }, 'notifications by e-mail on (SMTP_URL)');

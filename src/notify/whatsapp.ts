@@ -58,7 +58,7 @@ export function whatsAppSender(deps: { adapter: ProactiveAdapter; templates: Tem
   return {
     proof: 'receipt',
     async send(message) {
-      const userId = message.identity?.userId ?? message.row.conversationKey.slice(message.row.channel.length + 1);
+      const userId = message.identity?.userId ?? message.address?.userId ?? '';
       if (message.row.kind === 'template') {
         const { name, language, parameters } = message.payload as { name?: string; language?: string; parameters?: unknown[] };
         const template = { name: name ?? deps.template.name, language: language ?? deps.template.language };

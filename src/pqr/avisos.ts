@@ -44,7 +44,7 @@ export class NotificationFallback {
     const now = this.clock.now();
     const pending = await this.prisma.pqr.findMany({
       where: { OR: [{ answeredAt: { not: null }, notifiedAt: null }, { decidedAt: { not: null }, decisionNotifiedAt: null }] },
-      include: { nonCustomer: { select: { email: true } }, avisos: true },
+      include: { avisos: true },
       orderBy: { id: 'asc' },
       take: 500,
     });
@@ -57,7 +57,7 @@ export class NotificationFallback {
       for (const [act, actAt, notifiedAt] of acts) {
         if (!actAt || notifiedAt) continue;
         const avisos = pqr.avisos.filter((a) => a.act === act);
-        const email = pqr.notifyChannel === 'email' ? undefined : pqr.nonCustomer?.email;
+        const email = pqr.notifyChannel === 'email' ? undefined : (pqr.requesterEmail ?? undefined);
         if (await this.step({ id: pqr.id, cun: pqr.cun }, act, actAt, email, avisos, now)) steps++;
       }
     }

@@ -5,7 +5,7 @@ export { formatDate, formatDateTime } from './dates-es';
 export { verifyChain, GENESIS_HASH } from './expediente';
 export { PQR_STATUSES, OPEN_STATUSES, canTransition, assertTransition, InvalidTransitionError, type PqrStatus } from './states';
 export { answerTerm, isOverdue, trafficLight, avisoTerm, noProofDeadline, DEFAULT_TERMS, type Terms } from './terms';
-export { PqrService, appendEvent, PQR_TYPES, UnknownBrandError, type Customer, type ChannelUser, type FileRequest, type PqrSummary, type PqrType } from './service';
+export { PqrService, appendEvent, owns, PQR_TYPES, UnknownBrandError, type Customer, type FileRequest, type FoundPqr, type PqrLookup, type PqrSummary, type PqrType } from './service';
 export {
   PqrLifecycle,
   PqrActionError,

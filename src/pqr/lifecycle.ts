@@ -3,7 +3,8 @@ import type { Db, Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { normalizeCun } from './cun';
-import { appendEvent, claimEvidence, type ChannelUser } from './service';
+import type { Requester } from '../identity';
+import { appendEvent, claimEvidence, owns } from './service';
 import { assertTransition, type PqrStatus } from './states';
 import { isOverdue, recursoDeadline, reposicionDueDate, sicTransferDueDate, silenceEffectDeadline, type Terms } from './terms';
 
@@ -110,19 +111,20 @@ export class PqrLifecycle {
    * that moment. Their message is the evidence, kept in the expediente (never in logs).
    * Returns the PQR as it is now, or null for an unknown CUN.
    */
-  async notifyByConduct(cunInput: string, user: ChannelUser, message: { text: string; id?: string }): Promise<PqrRow | null> {
+  async notifyByConduct(cunInput: string, requester: Requester, message: { text: string; id?: string }): Promise<PqrRow | null> {
     const cun = normalizeCun(cunInput);
     if (!cun) return null;
     const now = this.clock.now();
     return this.prisma.$transaction(async (tx) => {
-      const pqr = await tx.pqr.findUnique({ where: { cun } });
-      if (!pqr) return null;
+      const pqr = await tx.pqr.findUnique({ where: { cun }, include: { subscriber: { select: { line: true } } } });
+      // Only the owner's conduct notifies: a stranger's message must not start the owner's terms.
+      if (!pqr || !owns(pqr, requester)) return null;
       const act: NotifiedAct | null = pqr.answeredAt && !pqr.notifiedAt ? 'respuesta' : pqr.decidedAt && !pqr.decisionNotifiedAt ? 'decision' : null;
       if (!act) return pqr;
       const text = message.text.slice(0, CONDUCT_EVIDENCE_CHARS);
       await recordNotification(tx, pqr.id, act, now, {
         by: 'conducta',
-        channel: user.channel,
+        channel: requester.address.channel,
         messageId: message.id ?? null,
         text,
         sha256: createHash('sha256').update(message.text, 'utf8').digest('hex'),
@@ -136,15 +138,19 @@ export class PqrLifecycle {
     return pqr.notifiedAt ? recursoDeadline(pqr.notifiedAt, this.calendar, this.terms) : null;
   }
 
-  async fileRecurso(cunInput: string, user: ChannelUser, input: { kind: RecursoKind; text: string }): Promise<PqrRow> {
+  /** Only the PQR's owner (see `owns`) may file its recurso. */
+  async fileRecurso(cunInput: string, requester: Requester, input: { kind: RecursoKind; text: string }): Promise<PqrRow> {
     const text = requireText(input.text);
     if (!RECURSO_KINDS.includes(input.kind)) throw new PqrActionError('invalid_kind', 400, `kind must be one of ${RECURSO_KINDS.join(', ')}`);
+    const cun = normalizeCun(cunInput);
+    const target = cun ? await this.prisma.pqr.findUnique({ where: { cun }, include: { subscriber: { select: { line: true } } } }) : null;
+    if (!target || !owns(target, requester)) throw notFound();
     // Filing a recurso against an answer shows the user knows it: notification by conduct.
-    await this.notifyByConduct(cunInput, user, { text });
+    await this.notifyByConduct(cunInput, requester, { text });
     return this.act(
       cunInput,
       'recurso_interpuesto',
-      `user:${user.channel}`,
+      `user:${requester.address.channel}`,
       (pqr, now) => {
         const deadline = this.recursoDeadlineOf(pqr);
         if (!deadline) throw new PqrActionError('not_notified', 409, 'The answer has not been notified yet');
@@ -156,8 +162,7 @@ export class PqrLifecycle {
       },
       // Files sent while stating the reasons are evidence of the recurso.
       async (tx, pqr) => {
-        const identity = await tx.channelIdentity.findUnique({ where: { channel_userId: user } });
-        return { evidence: identity ? await claimEvidence(tx, identity.id, pqr.id) : [] };
+        return { evidence: requester.identityId !== null ? await claimEvidence(tx, requester.identityId, pqr.id) : [] };
       },
     );
   }

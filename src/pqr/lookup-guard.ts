@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { Db } from '../storage';
+import type { KeyedDigest } from '../identity/secret';
+import { isUniqueViolation, type Db } from '../storage';
 import type { Clock } from './clock';
 
 /** How many failures a key may collect in one window before it is refused. */
@@ -10,16 +10,15 @@ export interface AttemptLimit {
 
 const HOUR = 3_600_000;
 
-/** Failed CUN lookups (unknown CUN or ownership not proven): per channel user, per CUN and per document/line tried. */
+/**
+ * Failed CUN lookups (unknown CUN or document/line that does not match): per requester only (channel
+ * user and conversation), never per CUN or document, so strangers cannot lock the owner out.
+ */
 export const LOOKUP_LIMIT: AttemptLimit = { maxFailures: 5, windowMs: HOUR };
 /** Failed back-office sign-ins per e-mail. */
 export const LOGIN_EMAIL_LIMIT: AttemptLimit = { maxFailures: 5, windowMs: HOUR / 4 };
 /** Failed back-office sign-ins per client IP: higher, since agents of one office share an address. */
 export const LOGIN_IP_LIMIT: AttemptLimit = { maxFailures: 20, windowMs: HOUR / 4 };
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002';
-}
 
 /**
  * Counts failed attempts per key in a fixed window that starts with the first failure, in the
@@ -34,14 +33,16 @@ export class AttemptGuard {
     private readonly clock: Clock,
     private readonly namespace: string,
     private readonly limit: AttemptLimit,
+    private readonly digest: KeyedDigest,
   ) {}
 
   /**
-   * The key for what is being counted (a kind, e.g. "user", and what identifies it): a digest,
-   * so the table holds no user ids, documents, lines or e-mails.
+   * The key for what is being counted (a kind, e.g. "user", and what identifies it): an HMAC under
+   * the server's secret, so the table holds no user ids, documents, lines or e-mails, and its keys
+   * cannot be reversed by hashing every possible document.
    */
   key(kind: string, ...parts: string[]): string {
-    return `${this.namespace}:${kind}:${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32)}`;
+    return `${this.namespace}:${kind}:${this.digest.of(...parts).slice(0, 32)}`;
   }
 
   /** When the first blocked key among `keys` opens again; null when none is blocked. */
@@ -82,7 +83,7 @@ export class AttemptGuard {
   }
 }
 
-/** Thrown instead of looking up a CUN when the requester, the CUN or the proof has too many recent failures. */
+/** Thrown instead of looking up a CUN when the requester has too many recent failures. */
 export class LookupBlockedError extends Error {
   readonly code = 'lookup_blocked';
 

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { CodeTarget, Identities, KeyedDigest, Requester, Address } from '../identity';
+import { normalizeMobile } from '../nlu/entities';
 import { isUniqueViolation, type Db, type Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
@@ -12,11 +14,6 @@ import { answerTerm, isOverdue, type Terms } from './terms';
 export type PqrType = 'peticion' | 'queja' | 'reclamo';
 export const PQR_TYPES: readonly PqrType[] = ['peticion', 'queja', 'reclamo'];
 
-export interface ChannelUser {
-  channel: string;
-  userId: string;
-}
-
 export type Customer =
   | { kind: 'subscriber'; brandId: string; line: string }
   | { kind: 'non_customer'; fullName: string; documentType: string; documentNumber: string; email: string };
@@ -24,7 +21,7 @@ export type Customer =
 export interface FileRequest {
   type: PqrType;
   description: string;
-  user: ChannelUser;
+  user: Address;
   customer: Customer;
   /** The channel that carries the answer: the entry channel or "email". */
   notifyChannel: string;
@@ -63,6 +60,25 @@ export interface PqrSummary {
   brandName: string | null;
 }
 
+/**
+ * What the SIC's consultaCUN shows to anyone holding the CUN and the requester's document or line:
+ * no description, answer, personal data or list.
+ */
+export interface PqrLookup {
+  cun: string;
+  status: PqrStatus;
+  filedAt: Date;
+  dueDate: Date;
+}
+
+/** A PQR as the requester may see it: all of it for its owner, the CUN lookup fields for anyone else with the document or line. */
+export type FoundPqr =
+  | { access: 'owner'; pqr: PqrSummary }
+  | { access: 'lookup'; pqr: PqrLookup; /** Where a one-time code proves ownership: the PQR's line or e-mail. */ verifyBy: CodeTarget[] };
+
+/** At most this many e-mail addresses get a code when a document was filed with several. */
+const MAX_CODE_TARGETS = 3;
+
 export interface OperatorSettings {
   cunCode: string;
   brands: { id: string; name: string; cunCode: string }[];
@@ -75,6 +91,25 @@ export class UnknownBrandError extends Error {
 type PqrRow = Awaited<ReturnType<Db['pqr']['findFirstOrThrow']>> & { brand?: { name: string } | null };
 
 /**
+ * Whether the requester owns the PQR: they filed it from this channel identity, or they have proven
+ * its line (subscriber) or the e-mail it was filed with (non-customer).
+ */
+export function owns(pqr: { identityId: number | null; requesterEmail: string | null; subscriber?: { line: string } | null }, requester: Requester): boolean {
+  if (requester.identityId !== null && pqr.identityId === requester.identityId) return true;
+  if (pqr.subscriber && requester.lines.includes(pqr.subscriber.line)) return true;
+  return !!pqr.requesterEmail && requester.emails.includes(pqr.requesterEmail.toLowerCase());
+}
+
+/** The PQRs a requester owns, as a query filter (see `owns`). */
+function ownedBy(requester: Requester) {
+  return [
+    ...(requester.identityId !== null ? [{ identityId: requester.identityId }] : []),
+    ...(requester.lines.length ? [{ subscriber: { line: { in: requester.lines } } }] : []),
+    ...(requester.emails.length ? [{ requesterEmail: { in: requester.emails } }] : []),
+  ];
+}
+
+/**
  * Filing and looking up PQRs. Every change to a PQR is written with its event, in one
  * transaction, so the expediente never misses a step.
  */
@@ -85,8 +120,13 @@ export class PqrService {
     private readonly calendar: BusinessCalendar,
     private readonly terms: Terms,
     private readonly operator: OperatorSettings,
-    private readonly lookupGuard = new AttemptGuard(prisma, clock, 'lookup', LOOKUP_LIMIT),
-  ) {}
+    private readonly identities: Identities,
+    lookupDigest: KeyedDigest,
+  ) {
+    this.lookupGuard = new AttemptGuard(prisma, clock, 'lookup', LOOKUP_LIMIT, lookupDigest);
+  }
+
+  private readonly lookupGuard: AttemptGuard;
 
   /** Brands from settings into the Brand table (names and CUN codes may change between starts). */
   async syncBrands(): Promise<void> {
@@ -122,8 +162,16 @@ export class PqrService {
     const brand = request.customer.kind === 'subscriber' ? this.brand(request.customer.brandId) : null;
     const code = brand?.cunCode ?? this.operator.cunCode;
     const pqr = await this.prisma.$transaction(async (tx) => {
-      const identity = await this.upsertIdentity(tx, request.user, filedAt);
-      const owner = await this.upsertOwner(tx, request.customer, identity.id);
+      const identity = { id: await this.identities.ensure(tx, request.user, filedAt) };
+      const owner = await this.personOf(tx, request.customer, identity.id);
+      const requester = request.customer.kind === 'non_customer'
+        ? {
+            requesterName: request.customer.fullName,
+            requesterDocumentType: request.customer.documentType,
+            requesterDocumentNumber: request.customer.documentNumber,
+            requesterEmail: request.customer.email.trim().toLowerCase(),
+          }
+        : {};
       const cun = await this.allocateCun(tx, code, filedAt);
       const created = await tx.pqr.create({
         data: {
@@ -137,6 +185,7 @@ export class PqrService {
           identityId: identity.id,
           subscriberId: owner.subscriberId,
           nonCustomerId: owner.nonCustomerId,
+          ...requester,
           status: 'radicada',
           filedAt,
           countedFrom,
@@ -169,41 +218,59 @@ export class PqrService {
   }
 
   /**
-   * The PQR with this CUN, only if `requester` owns it: the same channel identity, or a proof
-   * (document number, or the subscriber's line) that matches its owner. Anyone else gets null, exactly as for a CUN that does not exist.
-   * A failed proof counts against the requester, the CUN and the proof tried; once one of them has
-   * too many recent failures, anyone but the owning identity gets a LookupBlockedError instead.
+   * The PQR with this CUN as `requester` may see it. Its owner sees all of it. Anyone else who gives
+   * the document or line it was filed with sees only the CUN lookup fields, and where a code would
+   * prove ownership; anyone else gets null, exactly as for a CUN that does not exist. Failed proofs
+   * count against the requester (channel user and conversation), never against the CUN or the
+   * document: once the requester has too many, a LookupBlockedError instead.
    */
-  async statusFor(cunInput: string, requester: ChannelUser & { proof?: string }): Promise<PqrSummary | null> {
+  async statusFor(cunInput: string, requester: Requester, proofInput?: string, conversationId?: string): Promise<FoundPqr | null> {
     const cun = normalizeCun(cunInput);
     if (!cun) return null;
-    const pqr = await this.prisma.pqr.findUnique({
-      where: { cun },
-      include: { identity: true, nonCustomer: true, subscriber: true, brand: { select: { name: true } } },
-    });
-    if (pqr && pqr.identity?.channel === requester.channel && pqr.identity.userId === requester.userId) return this.summarize(pqr);
-    const proof = requester.proof?.replace(/^57(?=3\d{9}$)/, '');
-    const guard = this.lookupGuard;
-    const keys = [guard.key('user', requester.channel, requester.userId), ...(proof === undefined ? [] : [guard.key('cun', cun), guard.key('proof', proof)])];
-    const blockedUntil = await guard.blockedUntil(keys);
+    const pqr = await this.prisma.pqr.findUnique({ where: { cun }, include: { subscriber: true, brand: { select: { name: true } } } });
+    if (pqr && owns(pqr, requester)) return { access: 'owner', pqr: this.summarize(pqr) };
+    const keys = this.requesterKeys(requester, conversationId);
+    const blockedUntil = await this.lookupGuard.blockedUntil(keys);
     if (blockedUntil) throw new LookupBlockedError(blockedUntil);
     // Without a proof nothing was guessed: the caller asks for one next.
-    if (proof === undefined) return null;
-    const proven = !!pqr && !!proof && [pqr.nonCustomer?.documentNumber, pqr.subscriber?.documentNumber, pqr.subscriber?.line].includes(proof);
-    if (pqr && proven) return this.summarize(pqr);
-    await guard.fail(keys);
+    if (proofInput === undefined) return null;
+    const proof = normalizeMobile(proofInput) ?? proofInput;
+    const proven = !!pqr && !!proof && [pqr.requesterDocumentNumber, pqr.subscriber?.documentNumber, pqr.subscriber?.line].includes(proof);
+    if (pqr && proven) {
+      const verifyBy: CodeTarget[] = pqr.subscriber ? [{ kind: 'line', value: pqr.subscriber.line }] : pqr.requesterEmail ? [{ kind: 'email', value: pqr.requesterEmail }] : [];
+      return { access: 'lookup', pqr: { cun: pqr.cun, status: pqr.status as PqrStatus, filedAt: pqr.filedAt, dueDate: pqr.dueDate }, verifyBy };
+    }
+    await this.lookupGuard.fail(keys);
     return null;
   }
 
-  /** Open PQRs of everyone this channel user is known as (their identity, line or document). */
-  async openFor(user: ChannelUser): Promise<PqrSummary[]> {
-    const identity = await this.prisma.channelIdentity.findUnique({ where: { channel_userId: user } });
-    if (!identity) return [];
-    const owners = [
-      { identityId: identity.id },
-      ...(identity.subscriberId ? [{ subscriberId: identity.subscriberId }] : []),
-      ...(identity.nonCustomerId ? [{ nonCustomerId: identity.nonCustomerId }] : []),
-    ];
+  /**
+   * "No me acuerdo del número": where a code would prove that the requester owns PQRs filed with
+   * this line (the line itself) or document (the e-mail addresses those PQRs were filed with).
+   * Empty when there are none, which counts as a failed lookup of the requester.
+   */
+  async codeTargetsFor(documentOrLine: string, requester: Requester, conversationId?: string): Promise<CodeTarget[]> {
+    const keys = this.requesterKeys(requester, conversationId);
+    const blockedUntil = await this.lookupGuard.blockedUntil(keys);
+    if (blockedUntil) throw new LookupBlockedError(blockedUntil);
+    const line = normalizeMobile(documentOrLine);
+    if (line && (await this.prisma.pqr.count({ where: { subscriber: { line } } })) > 0) return [{ kind: 'line', value: line }];
+    const document = documentOrLine.replace(/[\s.-]/g, '').toUpperCase();
+    const rows = await this.prisma.pqr.findMany({
+      where: { requesterDocumentNumber: document, requesterEmail: { not: null } },
+      select: { requesterEmail: true },
+      orderBy: { filedAt: 'desc' },
+      take: 50,
+    });
+    const emails = [...new Set(rows.map((row) => row.requesterEmail!))].slice(0, MAX_CODE_TARGETS);
+    if (!emails.length) await this.lookupGuard.fail(keys);
+    return emails.map((value) => ({ kind: 'email', value }));
+  }
+
+  /** Open PQRs the requester owns (filed from this identity, or with a line or e-mail they have proven). */
+  async openFor(requester: Requester): Promise<PqrSummary[]> {
+    const owners = ownedBy(requester);
+    if (!owners.length) return [];
     const rows = await this.prisma.pqr.findMany({
       where: { OR: owners, status: { in: [...OPEN_STATUSES] } },
       include: { brand: { select: { name: true } } },
@@ -213,33 +280,31 @@ export class PqrService {
     return rows.map((row) => this.summarize(row));
   }
 
-  /** Records the user's acceptance of the privacy notice (Ley 1581): the proof is the timestamp and version. */
-  async recordConsent(user: ChannelUser, version: string): Promise<void> {
-    const at = this.clock.now();
-    await this.prisma.channelIdentity.upsert({
-      where: { channel_userId: user },
-      create: { ...user, consentAt: at, consentVersion: version, lastInboundAt: at },
-      update: { consentAt: at, consentVersion: version, consentRevokedAt: null },
-    });
-  }
-
-  async hasConsent(user: ChannelUser): Promise<boolean> {
-    const identity = await this.prisma.channelIdentity.findUnique({ where: { channel_userId: user } });
-    return !!identity?.consentAt && !identity.consentRevokedAt;
-  }
-
-  /** What the channel already knows of this user, so the bot does not ask again. */
-  async knownCustomer(user: ChannelUser): Promise<Customer | null> {
-    const identity = await this.prisma.channelIdentity.findUnique({
-      where: { channel_userId: user },
-      include: { subscriber: true, nonCustomer: true },
-    });
-    if (identity?.subscriber) return { kind: 'subscriber', brandId: identity.subscriber.brandId, line: identity.subscriber.line };
-    if (identity?.nonCustomer) {
-      const { fullName, documentType, documentNumber, email } = identity.nonCustomer;
-      return { kind: 'non_customer', fullName, documentType, documentNumber, email };
+  /**
+   * What the bot may offer back to this requester so they need not type it again: a line they
+   * have proven, or the data they themselves gave when they last filed from this identity or
+   * with an e-mail they have proven. Never the data someone else typed.
+   */
+  async knownCustomer(requester: Requester): Promise<Customer | null> {
+    if (requester.lines.length) {
+      const subscriber = await this.prisma.subscriber.findFirst({ where: { line: { in: requester.lines } }, orderBy: { id: 'desc' } });
+      if (subscriber) return { kind: 'subscriber', brandId: subscriber.brandId, line: subscriber.line };
     }
-    return null;
+    const mine = [
+      ...(requester.identityId !== null ? [{ identityId: requester.identityId }] : []),
+      ...(requester.emails.length ? [{ requesterEmail: { in: requester.emails } }] : []),
+    ];
+    if (!mine.length) return null;
+    const last = await this.prisma.pqr.findFirst({ where: { OR: mine }, orderBy: { filedAt: 'desc' }, include: { subscriber: true } });
+    if (last?.subscriber) return { kind: 'subscriber', brandId: last.subscriber.brandId, line: last.subscriber.line };
+    if (!last?.requesterName || !last.requesterDocumentType || !last.requesterDocumentNumber || !last.requesterEmail) return null;
+    return { kind: 'non_customer', fullName: last.requesterName, documentType: last.requesterDocumentType, documentNumber: last.requesterDocumentNumber, email: last.requesterEmail };
+  }
+
+  /** The lookup counters of a requester: their channel user and, where known, the conversation. */
+  private requesterKeys(requester: Requester, conversationId?: string): string[] {
+    const { channel, userId } = requester.address;
+    return [this.lookupGuard.key('user', channel, userId), ...(conversationId ? [this.lookupGuard.key('conversation', channel, conversationId)] : [])];
   }
 
   /** Anonymised record of a user's correction of the proposed type, to grow the training corpus. */
@@ -281,32 +346,28 @@ export class PqrService {
     };
   }
 
-  private upsertIdentity(tx: Tx, user: ChannelUser, at: Date) {
-    return tx.channelIdentity.upsert({
-      where: { channel_userId: user },
-      create: { ...user, lastInboundAt: at },
-      update: {},
-    });
-  }
-
-  private async upsertOwner(tx: Tx, customer: Customer, identityId: number): Promise<{ subscriberId: number | null; nonCustomerId: number | null }> {
+  /**
+   * The person a filing belongs to, never rewritten by it. A line is its own record. A non-customer's
+   * document gets a record the first time it is filed with; a later filing shares that record only
+   * when its requester has proven the record's e-mail, otherwise the PQR keeps its own data alone
+   * and the back office shows agents the mismatch.
+   */
+  private async personOf(tx: Tx, customer: Customer, identityId: number): Promise<{ subscriberId: number | null; nonCustomerId: number | null }> {
     if (customer.kind === 'subscriber') {
       const subscriber = await tx.subscriber.upsert({
         where: { brandId_line: { brandId: customer.brandId, line: customer.line } },
         create: { brandId: customer.brandId, line: customer.line },
         update: {},
       });
-      await tx.channelIdentity.update({ where: { id: identityId }, data: { subscriberId: subscriber.id } });
       return { subscriberId: subscriber.id, nonCustomerId: null };
     }
-    const { fullName, documentType, documentNumber, email } = customer;
-    const nonCustomer = await tx.nonCustomer.upsert({
-      where: { documentType_documentNumber: { documentType, documentNumber } },
-      create: { fullName, documentType, documentNumber, email },
-      update: { fullName, email },
-    });
-    await tx.channelIdentity.update({ where: { id: identityId }, data: { nonCustomerId: nonCustomer.id } });
-    return { subscriberId: null, nonCustomerId: nonCustomer.id };
+    const { fullName, documentType, documentNumber } = customer;
+    const email = customer.email.trim().toLowerCase();
+    const key = { documentType_documentNumber: { documentType, documentNumber } };
+    const existing = await tx.nonCustomer.findUnique({ where: key });
+    if (!existing) return { subscriberId: null, nonCustomerId: (await tx.nonCustomer.create({ data: { fullName, documentType, documentNumber, email } })).id };
+    const proven = await tx.identityProof.findFirst({ where: { identityId, kind: 'email', value: existing.email.toLowerCase() }, select: { id: true } });
+    return { subscriberId: null, nonCustomerId: proven ? existing.id : null };
   }
 
   /**

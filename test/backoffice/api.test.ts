@@ -271,7 +271,7 @@ describe('back office API', () => {
       await call(url, 'POST', `/pqrs/${cun}/answer`, { token: agentToken, json: { text: 'No encontramos fallas en la señal.', outcome: 'desfavorable' } });
       const row = await app.db.prisma.pqr.findUniqueOrThrow({ where: { cun } });
       await app.lifecycle.markNotified(row.id, clock.now(), { channel: 'webchat' });
-      await app.lifecycle.fileRecurso(cun, { channel: 'webchat', userId: 'dl_queja' }, { kind: 'reposicion_apelacion', text: 'La señal sigue fallando' });
+      await app.lifecycle.fileRecurso(cun, await app.identities.requester({ channel: 'webchat', userId: 'dl_queja' }), { kind: 'reposicion_apelacion', text: 'La señal sigue fallando' });
 
       const shown = await call(url, 'GET', `/pqrs/${cun}`, { token: agentToken });
       expect(shown.body.actions).toEqual({ answer: false, decideRecurso: true, traslado: false });

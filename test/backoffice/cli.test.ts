@@ -4,6 +4,7 @@ import bcrypt from 'bcryptjs';
 import { loadConfig } from '../../src/config';
 import { parseJsonl } from '../../src/nlu/corpus';
 import { BusinessCalendar, FixedClock, PqrLifecycle, PqrService } from '../../src/pqr';
+import { Identities, loadLookupSecret } from '../../src/identity';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -92,7 +93,7 @@ describe('back office commands', () => {
     const config = loadConfig({});
     const clock = new FixedClock('2026-11-23T15:00:00Z');
     const calendar = new BusinessCalendar();
-    const service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+    const service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, new Identities(db.prisma, clock), await loadLookupSecret(db.prisma));
     await service.syncBrands();
     const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
     const { cun } = await service.file({

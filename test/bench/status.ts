@@ -85,7 +85,7 @@ export async function runStatusLookup(options: StatusOptions): Promise<StatusRes
     const pick = () => 1 + Math.floor(Math.random() * inserted);
     let misses = 0;
     const appLookup = async (i: number) => {
-      const found = await app.pqr.statusFor(cunOf(i), { channel: 'whatsapp', userId: ownerOf(i, owners) });
+      const found = await app.pqr.statusFor(cunOf(i), await app.identities.requester({ channel: 'whatsapp', userId: ownerOf(i, owners) }));
       if (!found) misses++;
     };
     const bareLookup = async (i: number) => {

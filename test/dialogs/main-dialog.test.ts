@@ -259,9 +259,9 @@ describe('an option is chosen by its words or by its number alone, never by a nu
       { say: 'quiero una explicación primero', expect: ['Por favor elige una de las opciones'], reject: ['Guardamos tu autorización'] },
     ]);
     const user = { channel: conversation.channelId, userId: conversation.userId };
-    expect(await bot.pqr.hasConsent(user)).toBe(false);
+    expect(await bot.identities.hasConsent(user)).toBe(false);
     expect(await conversation.sayText('la 1')).toContain('Guardamos tu autorización');
-    expect(await bot.pqr.hasConsent(user)).toBe(true);
+    expect(await bot.identities.hasConsent(user)).toBe(true);
   });
 
   it.each(['1', 'el primero', 'opción 1', 'Uno'])('%j picks the first option', async (say) => {
@@ -282,7 +282,7 @@ describe('consent counts only when the answer says so', () => {
       const reply = await conversation.sayText(say);
       expect(reply).toContain('Por favor elige una de las opciones');
       expect(reply).not.toContain('Respetamos tu decisión');
-      expect(await bot.pqr.hasConsent(user(conversation))).toBe(false);
+      expect(await bot.identities.hasConsent(user(conversation))).toBe(false);
     },
   );
 
@@ -297,6 +297,6 @@ describe('consent counts only when the answer says so', () => {
     const conversation = bot.conversation();
     await conversation.say('radicar');
     expect(await conversation.sayText(say)).toContain(accepts ? 'Guardamos tu autorización' : 'Respetamos tu decisión');
-    expect(await bot.pqr.hasConsent(user(conversation))).toBe(accepts);
+    expect(await bot.identities.hasConsent(user(conversation))).toBe(accepts);
   });
 });

@@ -1,11 +1,18 @@
 import { actionsOf, createTestBot, DEFAULT_NOW, play, textOf, type Conversation, type TestBot } from '../helpers/bot';
+import { TestSmtpServer } from '../helpers/smtp';
 import { answerHereAndFile, asNonCustomer, asSubscriber, consent, cunIn, MENU, NON_CUSTOMER } from './flows';
 
 let bot: TestBot;
+/** Where one-time codes by e-mail arrive. */
+let smtp: TestSmtpServer;
 beforeAll(async () => {
-  bot = await createTestBot();
+  smtp = await TestSmtpServer.start();
+  bot = await createTestBot({ env: { SMTP_URL: smtp.url } });
 });
-afterAll(() => bot.close());
+afterAll(async () => {
+  await bot.close();
+  await smtp.close();
+});
 
 /** Tuesday 1 December 2026, 10:00 in Bogotá: the agent answers and the answer is delivered. */
 const ANSWERED_AT = '2026-12-01T15:00:00Z';
@@ -203,7 +210,7 @@ describe('a reply to the decision of the recurso', () => {
     const cun = await fileReclamo(conversation, '3011110012');
     await answer(cun);
     bot.clock.set(NEXT_DAY);
-    await bot.lifecycle.fileRecurso(cun, { channel: 'telegram', userId }, { kind: 'reposicion', text: 'No estoy de acuerdo' });
+    await bot.lifecycle.fileRecurso(cun, await bot.identities.requester({ channel: 'telegram', userId }), { kind: 'reposicion', text: 'No estoy de acuerdo' });
     await bot.lifecycle.decideRecurso(cun, { text: 'Se confirma la decisión.', outcome: 'confirma' }, 'agent:2');
     const reply = await conversation.sayText(`${DISAGREE} de la PQR ${cun}`);
     expect(reply).toContain(`Sobre la PQR *${cun}* ya no se puede presentar un recurso de reposición.`);
@@ -259,7 +266,7 @@ describe('which PQR', () => {
     expect(await conversation.sayText(cun)).toContain(`Tu PQR *${cun}* aún no tiene respuesta (la fecha máxima es el 15 de diciembre de 2026).`);
   });
 
-  it('a user unknown to this chat gives the CUN and proves ownership, as for the status', async () => {
+  it('a user unknown to this chat gives the CUN and the document, then proves ownership with a code to the e-mail on file', async () => {
     const owner = bot.conversation({ channelId: 'webchat', userId: 'web-recurso-owner' });
     bot.clock.set(DEFAULT_NOW);
     const filed = await play(owner, [
@@ -287,7 +294,12 @@ describe('which PQR', () => {
     await play(newSession, [
       { say: DISAGREE, expect: ['Escribe el CUN de tu PQR'] },
       { say: cun.replace(/-/g, ''), expect: ['Para proteger tu información'] },
-      { say: '52.123.456', expect: [`PQR *${cun}* (petición)`, 'hasta el 16 de diciembre de 2026'], actions: KINDS },
+      { say: '52.123.456', expect: [`PQR *${cun}*\n• Estado: respondida`, 'te enviamos un código de 6 dígitos a tu correo a***@correo.com'], reject: [ANSWER, '(petición)'], actions: ['Enviar código', 'Volver al menú'] },
+      { say: 'Enviar código', expect: ['Te envié un código a tu correo a***@correo.com'] },
+    ]);
+    const code = /\b(\d{6})\b/.exec(smtp.received.at(-1)!.text)![1];
+    await play(newSession, [
+      { say: code, expect: ['Confirmamos que eres el titular', `PQR *${cun}* (petición)`, 'hasta el 16 de diciembre de 2026'], actions: KINDS },
       { say: 'Con apelación' },
       { say: 'Pedí la copia y me mandaron otro documento.' },
       { say: 'Es todo' },
@@ -347,7 +359,7 @@ describe('the status of an answered PQR', () => {
     expect(answered).toContain('• Si no estás de acuerdo, puedes presentar un recurso de reposición hasta el 16 de diciembre de 2026');
     await conversation.say('menú');
 
-    await bot.lifecycle.fileRecurso(cun, { channel: 'telegram', userId: 'tg-recurso-status' }, { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo.' });
+    await bot.lifecycle.fileRecurso(cun, await bot.identities.requester({ channel: 'telegram', userId: 'tg-recurso-status' }), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo.' });
     bot.clock.set('2026-12-10T15:00:00Z');
     await bot.lifecycle.decideRecurso(cun, { text: 'Confirmamos: la activación salió de tu línea.', outcome: 'confirma' }, 'agent:1');
     const decided = await conversation.sayText('¿cómo va mi PQR?');

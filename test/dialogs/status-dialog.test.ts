@@ -1,4 +1,5 @@
 import { actionsOf, createTestBot, play, textOf, type Conversation, type TestBot } from '../helpers/bot';
+import { TestSmtpServer } from '../helpers/smtp';
 import { answerHereAndFile, asNonCustomer, asSubscriber, CHANNEL_FACTS, consent, cunIn, MENU, NON_CUSTOMER } from './flows';
 
 let bot: TestBot;
@@ -7,9 +8,12 @@ let peticionCun: string;
 /** Filed by a subscriber, answer in the chat. */
 let reclamoCun: string;
 let subscriber: Conversation;
+/** Where one-time codes by e-mail arrive. */
+let smtp: TestSmtpServer;
 
 beforeAll(async () => {
-  bot = await createTestBot();
+  smtp = await TestSmtpServer.start();
+  bot = await createTestBot({ env: { SMTP_URL: smtp.url } });
   const web = bot.conversation({ channelId: 'webchat', userId: 'web-ana' });
   const filed = await play(web, [
     { say: 'quiero solicitar una copia de mi contrato', expect: ['¿Autorizas'] },
@@ -27,42 +31,106 @@ beforeAll(async () => {
   const filedReclamo = await play(subscriber, [{ say: 'me cobraron un paquete que no pedí' }, ...consent, ...asSubscriber('3009876543'), { say: 'Es todo' }, { say: 'Sí' }, ...answerHereAndFile]);
   reclamoCun = cunIn(textOf(filedReclamo.at(-1)!));
 });
-afterAll(() => bot.close());
+afterAll(async () => {
+  await bot.close();
+  await smtp.close();
+});
+
+/** The code in the latest e-mail to `to`. */
+function codeMailedTo(to: string): string {
+  const mail = smtp.received.filter((m) => m.to.includes(to)).at(-1);
+  const code = /\b(\d{6})\b/.exec(mail?.text ?? '')?.[1];
+  if (!code) throw new Error(`no code mailed to ${to}`);
+  return code;
+}
 
 const digitsOf = (cun: string) => cun.replace(/-/g, '');
 
 describe('journey 2: the non-customer asks, in a new conversation, how the petición is going', () => {
-  it('by CUN without dashes, proving ownership with the document number', async () => {
-    await play(bot.conversation({ channelId: 'webchat', userId: 'web-ana-new-session' }), [
-      { say: 'Consultar una PQR', expect: ['No encontramos PQR abiertas radicadas desde este chat.', 'Escribe el CUN de tu PQR'] },
+  it('by CUN without dashes and the document number: only the CUN lookup fields; a code to the e-mail on file shows the rest', async () => {
+    const conversation = bot.conversation({ channelId: 'webchat', userId: 'web-ana-new-session' });
+    await play(conversation, [
+      { say: 'Consultar una PQR', expect: ['No encontramos PQR abiertas radicadas desde este chat.', 'Escribe el CUN de tu PQR'], actions: ['No tengo el CUN'] },
       { say: digitsOf(peticionCun), expect: ['Para proteger tu información, escribe el número de documento o la línea móvil'] },
       {
         say: NON_CUSTOMER.document,
         expect: [
-          `PQR *${peticionCun}* (petición)`,
-          '• Estado: radicada',
+          `PQR *${peticionCun}*\n• Estado: radicada`,
           '• Fecha de radicación: 23 de noviembre de 2026',
           '• Fecha máxima de respuesta: 15 de diciembre de 2026',
+          'confirma que eres el titular: te enviamos un código de 6 dígitos a tu correo a***@correo.com',
+        ],
+        // No type, description, notification address, name or e-mail before the code.
+        reject: ['(petición)', 'Dirección de notificación', 'copia del contrato', NON_CUSTOMER.email, NON_CUSTOMER.name],
+        actions: ['Enviar código', 'Volver al menú'],
+      },
+      { say: 'Enviar código', expect: ['Te envié un código a tu correo a***@correo.com', 'vence en 10 minutos'], reject: [/\d{6}/] },
+    ]);
+    const mail = smtp.received.at(-1)!;
+    expect(mail.to).toEqual([NON_CUSTOMER.email]);
+    expect(mail.subject).toBe('Tu código de verificación');
+    await play(conversation, [
+      {
+        say: codeMailedTo(NON_CUSTOMER.email),
+        expect: [
+          '¡Listo! Confirmamos que eres el titular.',
+          `PQR *${peticionCun}* (petición)`,
           // Enough for the owner to recognise the address, not enough to harvest it.
           '• Dirección de notificación: tu correo a***@correo.com',
         ],
         reject: [NON_CUSTOMER.email],
       },
     ]);
+    // Proven once, the e-mail's PQRs are this chat's: the list needs no code any more.
+    expect(await conversation.sayText('¿cómo va mi PQR?')).toContain(`PQR *${peticionCun}* (petición)`);
+    // The stored code is an HMAC, never the code.
+    const stored = await bot.db.prisma.verificationCode.findMany();
+    expect(stored.length).toBeGreaterThan(0);
+    for (const row of stored) expect(row.codeHash).not.toMatch(/^\d{6}$/);
   });
 
-  it('with the CUN in the first message, and the document written with dots', async () => {
+  it('with the CUN in the first message, and the document written with dots: the lookup fields only', async () => {
     await play(bot.conversation({ channelId: 'webchat' }), [
       { say: `hola, quiero saber cómo va el CUN ${digitsOf(peticionCun)}`, expect: ['Para proteger tu información'] },
-      { say: '1.020.304.050', expect: [`PQR *${peticionCun}* (petición)`, '• Estado: radicada'] },
+      { say: '1.020.304.050', expect: [`PQR *${peticionCun}*`, '• Estado: radicada'], reject: ['(petición)', 'Dirección de notificación'] },
     ]);
   });
 
-  it('a subscriber proves ownership with the line', async () => {
+  it('a subscriber gives the line: the lookup fields only, and without an SMS gateway the other channels for the rest', async () => {
     await play(bot.conversation({ channelId: 'whatsapp' }), [
       { say: reclamoCun, expect: ['Para proteger tu información'] },
-      { say: '300 987 6543', expect: [`PQR *${reclamoCun}* (reclamo)`, '• Dirección de notificación: este chat'] },
+      { say: '300 987 6543', expect: [`PQR *${reclamoCun}*`, '• Estado: radicada', 'escríbenos desde el chat con el que radicaste la PQR', '*611'], reject: ['(reclamo)', 'Dirección de notificación'] },
     ]);
+  });
+
+  it('three wrong codes get a clear answer and nothing is shown; the right code after that no longer works', async () => {
+    const conversation = bot.conversation({ channelId: 'webchat' });
+    await conversation.say(`consultar ${peticionCun}`);
+    await conversation.say(NON_CUSTOMER.document);
+    await conversation.say('Enviar código');
+    const code = codeMailedTo(NON_CUSTOMER.email);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect(await conversation.sayText(wrong)).toBe('Ese código no es correcto. Te queda(n) 2 intento(s).');
+    expect(await conversation.sayText('12345')).toBe('Ese código no es correcto. Te queda(n) 1 intento(s).');
+    const last = await conversation.sayText(wrong);
+    expect(last).toContain('Ese código ya no sirve: se agotaron los intentos. Por seguridad no mostramos nada.');
+    expect(last).not.toContain('(petición)');
+    // The right code, typed now, is just a message: nothing is shown.
+    expect(await conversation.sayText(code)).not.toContain('(petición)');
+    expect(await conversation.sayText('¿cómo va mi PQR?')).toContain('No encontramos PQR abiertas');
+  });
+
+  it('"no me acuerdo del CUN": a code to the e-mail the document was filed with, then the list', async () => {
+    const conversation = bot.conversation({ channelId: 'webchat' });
+    await play(conversation, [
+      { say: '¿cómo va mi PQR?', expect: ['Escribe el CUN'] },
+      { say: 'No tengo el CUN', expect: ['Sin el CUN podemos buscar tus PQR con tu número de documento'] },
+      { say: '79999999', expect: ['No encontramos PQR radicadas con ese documento o línea.'] },
+      { say: 'consultar', expect: ['Escribe el CUN'] },
+      { say: 'no me acuerdo del número', expect: ['Sin el CUN podemos buscar'] },
+      { say: NON_CUSTOMER.document, expect: ['Te envié un código a tu correo a***@correo.com'] },
+    ]);
+    await play(conversation, [{ say: codeMailedTo(NON_CUSTOMER.email), expect: ['Confirmamos que eres el titular', `PQR *${peticionCun}* (petición)`] }]);
   });
 });
 
@@ -141,7 +209,7 @@ describe('a malformed CUN', () => {
     await play(conversation, [
       { say: 'consultar', expect: ['Escribe el CUN de tu PQR (son 16 dígitos, por ejemplo 0101-26-0000000042).'] },
       { say: '0100-26-123', expect: ['Ese no parece un CUN.', 'por ejemplo 0101-26-0000000042', 'con o sin guiones'] },
-      { say: 'no me acuerdo', expect: ['Ese no parece un CUN.'] },
+      { say: 'el que me dieron ayer', expect: ['Ese no parece un CUN.'] },
       { say: '01002600000000011', expect: ['Parece que no logramos completar este dato.', 'Escribe *ayuda*', ...CHANNEL_FACTS] },
     ]);
     expect(await conversation.sayText('hola')).toMatch(/^¡Hola!/);

@@ -4,6 +4,7 @@ import { TestAdapter, type Activity } from 'botbuilder';
 import { buildBot } from '../../src/index';
 import { loadConfig, type Config } from '../../src/config';
 import type { Locale, Translate } from '../../src/i18n';
+import type { Identities } from '../../src/identity';
 import type { Recognizer } from '../../src/nlu';
 import { FixedClock, type PqrLifecycle, type PqrService } from '../../src/pqr';
 import { createTestDb, type TestDb } from './db';
@@ -48,6 +49,8 @@ export interface TestBot {
   /** Another conversation with the same bot and database: a new chat, by default a new user. */
   conversation(options?: ConversationOptions): Conversation;
   pqr: PqrService;
+  /** Channel identities and what they have proven. */
+  identities: Identities;
   /** Answers, notifications and decisions, as the back office makes them. */
   lifecycle: PqrLifecycle;
   /** The same recognizer the dialogs use. */
@@ -66,12 +69,12 @@ export interface TestBot {
  * dialog and `PqrBot` over `PrismaBotStorage`. Every turn goes through `bot.run`, so state is
  * saved in the database between messages exactly as in production.
  */
-export async function createTestBot(options: { now?: string } & ConversationOptions = {}): Promise<TestBot> {
-  const config = loadConfig({});
+export async function createTestBot(options: { now?: string; env?: Record<string, string> } & ConversationOptions = {}): Promise<TestBot> {
+  const config = loadConfig(options.env ?? {});
   const clock = new FixedClock(options.now ?? DEFAULT_NOW);
   const db = await createTestDb();
 
-  const { bot, pqr, lifecycle, nlu, texts } = await buildBot(config, db, clock, NLU_CACHE_FILE);
+  const { bot, pqr, lifecycle, nlu, texts, identities, mail } = await buildBot(config, db, clock, NLU_CACHE_FILE);
 
   let conversations = 0;
   const conversation = (overrides: ConversationOptions = {}): Conversation => {
@@ -107,13 +110,17 @@ export async function createTestBot(options: { now?: string } & ConversationOpti
     client: conversation({ userId: options.userId }),
     conversation,
     pqr,
+    identities,
     lifecycle,
     nlu,
     db,
     clock,
     config,
     texts: (locale = 'es-CO') => texts.for(locale),
-    close: () => db.close(),
+    close: async () => {
+      mail?.close();
+      await db.close();
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger';
 import { startTestApp, type RunningApp } from '../helpers/app';
 import { FakeGraph, messages, webhookPayload } from '../helpers/fake-graph';
+import { TestSmtpServer } from '../helpers/smtp';
 import { textsOf, whatsAppEnv, WhatsAppUser } from '../helpers/whatsapp-user';
 
 const ACCESS_TOKEN = 'EAA-pii-test-token';
@@ -22,6 +23,7 @@ describe('logs of a full journey hold no personal data', () => {
   let graph: FakeGraph;
   let running: RunningApp;
   let user: WhatsAppUser;
+  let smtp: TestSmtpServer;
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -32,13 +34,15 @@ describe('logs of a full journey hold no personal data', () => {
         done();
       },
     });
-    running = await startTestApp(whatsAppEnv(graph, IDS), undefined, { logger: createLogger('debug', sink) });
+    smtp = await TestSmtpServer.start();
+    running = await startTestApp({ ...whatsAppEnv(graph, IDS), SMTP_URL: smtp.url }, undefined, { logger: createLogger('debug', sink) });
     user = new WhatsAppUser(running, graph, IDS, WA_ID);
   });
 
   afterAll(async () => {
     await running?.close();
     await graph?.close();
+    await smtp?.close();
   });
 
   it('files a PQR with name, document, e-mail and phone, and none of them is logged', async () => {
@@ -54,6 +58,15 @@ describe('logs of a full journey hold no personal data', () => {
     replies = await user.tap(replies, /^Por correo$/);
     replies = await user.tap(replies, /^Sí, radicar$/);
     expect(textsOf(replies)).toMatch(/CUN: \*?\d{4}-\d{2}-\d{10}/);
+    const cun = /\d{4}-\d{2}-\d{10}/.exec(textsOf(replies))![0];
+
+    // Someone else proves ownership with the document and a one-time code by e-mail.
+    const other = new WhatsAppUser(running, graph, IDS, '573150000001');
+    await other.say(`consultar ${cun}`);
+    replies = await other.say(DOCUMENT);
+    replies = await other.tap(replies, /^Enviar código$/);
+    const code = /\b(\d{6})\b/.exec(smtp.received.at(-1)!.text)![1];
+    expect(textsOf(await other.say(code))).toContain('Confirmamos que eres el titular');
 
     // Provoke the rejection paths too: they log, and must not log the body.
     const forged = JSON.stringify(webhookPayload(PHONE_NUMBER_ID, { messages: [messages.text(WA_ID, `soy ${NAME}, cc ${DOCUMENT}`)] }));
@@ -62,7 +75,7 @@ describe('logs of a full journey hold no personal data', () => {
 
     expect(lines.length).toBeGreaterThan(3);
     const log = lines.join('\n');
-    for (const secret of [WA_ID, WA_ID.slice(2), DOCUMENT, EMAIL, 'Camila', DESCRIPTION_MARKER]) {
+    for (const secret of [WA_ID, WA_ID.slice(2), DOCUMENT, EMAIL, 'Camila', DESCRIPTION_MARKER, code]) {
       expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
     }
   });

@@ -123,7 +123,7 @@ describe('notifications by e-mail (real SMTP server on 127.0.0.1)', () => {
     await answer(cun, 'No es posible instalar el servicio en tu dirección.');
     await running.app.notify.outbox.runOnce();
     clock.set('2026-11-24T15:00:00Z');
-    await running.app.lifecycle.fileRecurso(cun, { channel: 'webchat', userId: 'dl_email_decision' }, { kind: 'reposicion', text: 'Mis vecinos sí tienen el servicio.' });
+    await running.app.lifecycle.fileRecurso(cun, await running.app.identities.requester({ channel: 'webchat', userId: 'dl_email_decision' }), { kind: 'reposicion', text: 'Mis vecinos sí tienen el servicio.' });
     await running.app.lifecycle.decideRecurso(cun, { text: 'Reponemos: instalamos el servicio la próxima semana.', outcome: 'repone' }, 'agent:2');
     expect(await running.app.notify.outbox.runOnce()).toMatchObject({ sent: 1, notified: 1 });
     expect(mailsWith('Reponemos: instalamos el servicio')).toHaveLength(1);

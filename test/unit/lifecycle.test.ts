@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { BusinessCalendar, FixedClock, NotificationFallback, PqrActionError, PqrLifecycle, PqrService, verifyChain, type PqrSummary } from '../../src/pqr';
+import { Identities, loadLookupSecret } from '../../src/identity';
 import { createTestDb, type TestDb } from '../helpers/db';
 
 describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
@@ -7,6 +8,7 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
   let clock: FixedClock;
   let service: PqrService;
   let lifecycle: PqrLifecycle;
+  let identities: Identities;
   const config = loadConfig({});
   const user = { channel: 'webchat', userId: 'dl_owner' };
 
@@ -14,7 +16,8 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     db = await createTestDb();
     clock = new FixedClock('2026-11-23T15:00:00Z');
     const calendar = new BusinessCalendar();
-    service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+    identities = new Identities(db.prisma, clock);
+    service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, await loadLookupSecret(db.prisma));
     await service.syncBrands();
     lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
   });
@@ -56,7 +59,7 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     const answered = await lifecycle.answer(pqr.cun, { text: 'No procede.', outcome: 'desfavorable' }, 'agent:1');
     await lifecycle.markNotified(answered.id, clock.now(), { channel: 'webchat' });
     clock.set('2026-12-01T15:00:00Z');
-    const recurso = await lifecycle.fileRecurso(pqr.cun, user, { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' });
+    const recurso = await lifecycle.fileRecurso(pqr.cun, await identities.requester(user), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo' });
     expect(recurso.status).toBe('recurso_interpuesto');
     expect(await errorCode(lifecycle.transferToSic(pqr.cun, 'agent:1'))).toBe('invalid_transition');
     const decided = await lifecycle.decideRecurso(pqr.cun, { text: 'Se confirma.', outcome: 'confirma' }, 'agent:2');
@@ -68,6 +71,18 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     expect(verifyChain(events)).toEqual({ ok: true });
   });
 
+  it('a stranger\'s message or recurso on someone else\'s PQR notifies nothing: only the owner\'s conduct starts their terms', async () => {
+    clock.set('2026-11-23T15:00:00Z');
+    const pqr = await file();
+    await lifecycle.answer(pqr.cun, { text: 'No procede.', outcome: 'desfavorable' }, 'agent:1');
+    const stranger = await identities.requester({ channel: 'webchat', userId: 'dl_stranger' });
+    expect(await lifecycle.notifyByConduct(pqr.cun, stranger, { text: 'no estoy de acuerdo' })).toBeNull();
+    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, stranger, { kind: 'reposicion', text: 'no estoy de acuerdo' }))).toBe('not_found');
+    const row = await db.prisma.pqr.findUniqueOrThrow({ where: { cun: pqr.cun }, include: { events: true } });
+    expect(row).toMatchObject({ status: 'respondida', notifiedAt: null });
+    expect(row.events.map((e) => e.action)).not.toContain('notificada_por_conducta');
+  });
+
   it('refuses a recurso after the term and a decision on a PQR with no recurso', async () => {
     clock.set('2026-11-23T15:00:00Z');
     const pqr = await file();
@@ -75,7 +90,7 @@ describe('PQR lifecycle (answer, silencio positivo, recurso, traslado)', () => {
     await lifecycle.markNotified(answered.id, clock.now(), { channel: 'webchat' });
     expect(await errorCode(lifecycle.decideRecurso(pqr.cun, { text: 'x', outcome: 'confirma' }, 'agent:1'))).toBe('invalid_transition');
     clock.set('2026-12-10T15:00:00Z');
-    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, user, { kind: 'reposicion', text: 'tarde' }))).toBe('recurso_out_of_term');
+    expect(await errorCode(lifecycle.fileRecurso(pqr.cun, await identities.requester(user), { kind: 'reposicion', text: 'tarde' }))).toBe('recurso_out_of_term');
   });
 
   it('flags a PQR left unanswered past its due date once, and tells the user', async () => {
@@ -98,6 +113,7 @@ describe('legal terms without gaps (issue 13)', () => {
   let clock: FixedClock;
   let service: PqrService;
   let lifecycle: PqrLifecycle;
+  let identities: Identities;
   let fallback: NotificationFallback;
   const config = loadConfig({});
   const user = { channel: 'whatsapp', userId: '573001112233' };
@@ -108,7 +124,8 @@ describe('legal terms without gaps (issue 13)', () => {
     db = await createTestDb();
     clock = new FixedClock('2026-11-23T15:00:00Z');
     const calendar = new BusinessCalendar();
-    service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator);
+    identities = new Identities(db.prisma, clock);
+    service = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, await loadLookupSecret(db.prisma));
     await service.syncBrands();
     lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
     fallback = new NotificationFallback(db.prisma, clock, calendar, config.terms, lifecycle);
@@ -169,7 +186,7 @@ describe('legal terms without gaps (issue 13)', () => {
     const answered = await fileAndAnswer('2026-11-25T10:00:00');
     await lifecycle.markNotified(answered.id, bogota('2026-11-25T10:05:00'), { by: 'receipt' });
     clock.set(bogota('2026-11-26T10:00:00'));
-    const recurso = await lifecycle.fileRecurso(answered.cun, user, { kind: 'reposicion', text: 'No estoy de acuerdo' });
+    const recurso = await lifecycle.fileRecurso(answered.cun, await identities.requester(user), { kind: 'reposicion', text: 'No estoy de acuerdo' });
     expect(recurso.recursoDueDate).toEqual(bogota('2026-12-18T23:59:59.999'));
     clock.set(bogota('2026-12-18T16:00:00'));
     await lifecycle.decideRecurso(answered.cun, { text: 'Se confirma.', outcome: 'confirma' }, 'agent:2');
@@ -188,7 +205,7 @@ describe('legal terms without gaps (issue 13)', () => {
     const answered = await fileAndAnswer('2026-11-25T10:00:00');
     await lifecycle.markNotified(answered.id, bogota('2026-11-25T10:05:00'), { by: 'receipt' });
     clock.set(bogota('2026-11-26T10:00:00'));
-    await lifecycle.fileRecurso(answered.cun, user, { kind: 'reposicion', text: 'No estoy de acuerdo' });
+    await lifecycle.fileRecurso(answered.cun, await identities.requester(user), { kind: 'reposicion', text: 'No estoy de acuerdo' });
     clock.set(bogota('2026-12-18T16:00:00'));
     await lifecycle.decideRecurso(answered.cun, { text: 'Se repone.', outcome: 'repone' }, 'agent:2');
     await lifecycle.markNotified(answered.id, bogota('2026-12-18T16:00:05'), { by: 'receipt' }, 'decision');
@@ -199,7 +216,7 @@ describe('legal terms without gaps (issue 13)', () => {
   it('notification by conduct (CPACA art. 72): filing a recurso against an answer with no proof yet notifies from that moment, with the message as evidence', async () => {
     const answered = await fileAndAnswer('2026-11-25T10:00:00');
     clock.set(bogota('2026-11-25T10:00:20'));
-    const recurso = await lifecycle.fileRecurso(answered.cun, user, { kind: 'reposicion_apelacion', text: 'no estoy de acuerdo con la respuesta' });
+    const recurso = await lifecycle.fileRecurso(answered.cun, await identities.requester(user), { kind: 'reposicion_apelacion', text: 'no estoy de acuerdo con la respuesta' });
     expect(recurso.status).toBe('recurso_interpuesto');
     const pqr = await row(answered.id);
     expect(pqr.notifiedAt).toEqual(clock.now());

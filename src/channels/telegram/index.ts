@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Server } from 'restify';
 import { resolveLocale, type Locale, type Texts } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
+import type { Identities } from '../../identity';
 import { PrismaBotStorage, type Db } from '../../storage';
 import { InboundLog, InboundProcessor, type InboundSettings } from '../inbound';
 import { TelegramAdapter } from './adapter';
@@ -34,6 +35,8 @@ export type TelegramConfig = {
 
 export interface TelegramDeps {
   prisma: Db;
+  /** Who each user is and what the channel proves about them (see src/identity). */
+  identities: Identities;
   bot: { run(context: TurnContext): Promise<void> };
   logger: Logger;
   config: TelegramConfig;
@@ -80,6 +83,7 @@ export function registerTelegram(server: Server, deps: TelegramDeps): TelegramCh
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
   const turns = new TelegramTurns({
     prisma: deps.prisma,
+    identities: deps.identities,
     api,
     adapter,
     keyboards,

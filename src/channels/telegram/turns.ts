@@ -3,7 +3,8 @@ import type { Update } from 'telegraf/types';
 import { resolveLocale, type Locale, type Translate } from '../../i18n';
 import type { Clock } from '../../pqr';
 import type { Db } from '../../storage';
-import { keepEvidence, touchIdentity } from '../identity';
+import type { Identities } from '../../identity';
+import { keepEvidence } from '../evidence';
 import type { InboundTurn } from '../inbound';
 import type { TurnLogic, TelegramAdapter } from './adapter';
 import type { TelegramApi } from './api';
@@ -30,6 +31,7 @@ export class TelegramTurns {
   constructor(
     private readonly deps: {
       prisma: Db;
+      identities: Identities;
       api: TelegramApi;
       adapter: TelegramAdapter;
       keyboards: KeyboardRegistry;
@@ -50,7 +52,8 @@ export class TelegramTurns {
     const logic = turn.guard(this.deps.logic);
     const activity = toActivity(update, this.deps.api.botId, this.deps.clock.now());
     const t = this.deps.texts(activity.locale);
-    const identityId = await touchIdentity(this.deps.prisma, CHANNEL_ID, activity, this.deps.clock.now(), activity.locale ? resolveLocale(activity.locale, this.deps.defaultLocale) : undefined);
+    const address = { channel: CHANNEL_ID, userId: activity.from!.id };
+    const identityId = await this.deps.identities.touch(address, activity, activity.locale ? resolveLocale(activity.locale, this.deps.defaultLocale) : undefined);
 
     switch (incoming.kind) {
       case 'start':
@@ -61,6 +64,8 @@ export class TelegramTurns {
       case 'choice':
         return this.choice(turn, activity, incoming, t);
       case 'ownContact':
+        // Telegram verified this number for its sender: the identity has proven the line.
+        await this.deps.identities.proveFor(identityId, 'line', incoming.phone, 'channel');
         // The number is the answer to "which line?"; channelData.phone tells the dialogs it is proven.
         return adapter.processActivity({ ...activity, text: incoming.phone, channelData: { ...activity.channelData, phone: incoming.phone } }, logic);
       case 'foreignContact':

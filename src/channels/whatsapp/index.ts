@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Server } from 'restify';
 import type { Translate } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
+import type { Identities } from '../../identity';
 import type { Db } from '../../storage';
 import { InboundLog, InboundProcessor, type InboundSettings } from '../inbound';
 import { WhatsAppAdapter } from './adapter';
@@ -13,7 +14,7 @@ import { registerWebhookRoutes } from './webhook';
 
 export { WhatsAppAdapter } from './adapter';
 export { CHANNEL_ID as WHATSAPP_CHANNEL_ID, SERVICE_URL as WHATSAPP_SERVICE_URL } from './message';
-export { ATTACHMENT_URL_PREFIX } from '../identity';
+export { ATTACHMENT_URL_PREFIX } from '../evidence';
 export { WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from './webhook';
 
 export interface WhatsAppConfig {
@@ -31,6 +32,8 @@ export interface WhatsAppConfig {
 
 export interface WhatsAppDeps {
   prisma: Db;
+  /** Who each user is and what the channel proves about them (see src/identity). */
+  identities: Identities;
   bot: { run(context: TurnContext): Promise<void> };
   logger: Logger;
   config: WhatsAppConfig;
@@ -61,6 +64,7 @@ export function registerWhatsApp(server: Server, deps: WhatsAppDeps): WhatsAppCh
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
   const turns = new WhatsAppTurns({
     prisma: deps.prisma,
+    identities: deps.identities,
     graph,
     adapter,
     logic: (context) => deps.bot.run(context),

@@ -2,7 +2,8 @@ import type { Activity, Attachment } from 'botbuilder';
 import type { Translate } from '../../i18n';
 import type { Clock } from '../../pqr';
 import type { Db } from '../../storage';
-import { keepEvidence, touchIdentity } from '../identity';
+import type { Identities } from '../../identity';
+import { keepEvidence } from '../evidence';
 import type { InboundTurn } from '../inbound';
 import type { TurnLogic, WhatsAppAdapter } from './adapter';
 import type { GraphClient } from './graph';
@@ -26,6 +27,7 @@ export class WhatsAppTurns {
   constructor(
     private readonly deps: {
       prisma: Db;
+      identities: Identities;
       graph: GraphClient;
       adapter: WhatsAppAdapter;
       logic: TurnLogic;
@@ -42,7 +44,12 @@ export class WhatsAppTurns {
     const incoming = readMessage(recorded.message, t);
     if (incoming.kind === 'ignored') return;
     const activity = toActivity(recorded, this.deps.phoneNumberId, undefined, this.deps.clock.now());
-    const identityId = await touchIdentity(this.deps.prisma, CHANNEL_ID, activity, this.deps.clock.now());
+    const address = { channel: CHANNEL_ID, userId: recorded.userId };
+    const identityId = await this.deps.identities.touch(address, activity);
+    // Meta verified the number a wa_id names; a business-scoped user id without one proves no line.
+    if (/^\d{6,15}$/.test(recorded.userId) && activity.channelData?.phone === `+${recorded.userId}`) {
+      await this.deps.identities.proveFor(identityId, 'line', recorded.userId, 'channel');
+    }
     const logic = turn.guard(this.deps.logic);
 
     if (incoming.kind === 'unsupported') return this.reply(turn, activity, t('whatsapp.unsupported'));
