@@ -165,7 +165,7 @@ export class FilePqrDialog extends ComponentDialog {
   private async proposeType(step: WaterfallStepContext) {
     const t = textsFor(step.context, this.deps);
     const state = this.state(step);
-    const result = this.deps.nlu.classifyType(state.description);
+    const result = this.deps.nlu.classifyType(state.description, localeOf(step.context, this.deps));
     state.proposed = { type: result.label, confidence: result.confidence };
     if (state.followUp) {
       // The follow-up goes straight to its summary, where the type can still be corrected.
@@ -306,7 +306,7 @@ export class FilePqrDialog extends ComponentDialog {
       if (request.correction) return step.next(request.correction);
       return step.beginDialog(CORRECT_FIELD_DIALOG, { customer: state.customer, field: request.field } satisfies CorrectFieldOptions);
     }
-    if (asksToEndAService(text) && !state.second) {
+    if (asksToEndAService(text, localeOf(step.context, this.deps)) && !state.second) {
       state.second = text.trim();
       return stay(t('file.summary.endService'));
     }

@@ -3,7 +3,7 @@ import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type Dia
 import { INTENT_THRESHOLD, isUpset, urgencyOf, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
-import { menuChoices, pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import { localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { HandoffDialog, HANDOFF_DIALOG, relayToAgent } from './handoff-dialog';
 import { captureRating } from './rating-dialog';
@@ -77,7 +77,7 @@ export class MainDialog extends ComponentDialog {
     const clarified = options?.intent && options.text !== undefined ? (options as Clarified) : undefined;
     const text = clarified?.text ?? (context.activity.text ?? '').trim();
     const menuIntent = clarified ? null : this.menuIntent(context, text);
-    const recognition = this.deps.nlu.recognize(text, this.deps.clock.now());
+    const recognition = this.deps.nlu.recognize(text, this.deps.clock.now(), localeOf(context, this.deps));
     if (!menuIntent && recognition.empty) {
       await context.sendActivity(withChoices(t('empty'), this.menu(context)));
       return step.endDialog();

@@ -1,6 +1,8 @@
 import { ActivityHandler, ConversationState, UserState, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { RECENT_TEXTS, type MainDialog } from '../dialogs';
+import { RECENT_TEXTS, type MainDialog, type PromptLanguage } from '../dialogs';
+import type { Locale } from './i18n';
+import { detectLanguage } from './nlu';
 import { ETagConflictError } from './storage';
 
 /** Remembers how to reach the user later (conversation reference, last message, language). */
@@ -30,6 +32,8 @@ export class PqrBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly lastInbound: StatePropertyAccessor<number>;
   private readonly recentTexts: StatePropertyAccessor<string[]>;
+  /** The language the user last wrote clearly in; absent until they do. */
+  private readonly language: StatePropertyAccessor<Locale | undefined>;
   /**
    * Told when saving state finds that another turn saved it first. Messages of one conversation
    * run one at a time across instances, so this means a turn outlived its conversation's lease
@@ -42,11 +46,13 @@ export class PqrBot extends ActivityHandler {
     private readonly userState: UserState,
     private readonly dialog: MainDialog,
     private readonly conversations?: InboundRecorder,
+    private readonly prompts?: PromptLanguage,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
     this.lastInbound = conversationState.createProperty<number>('lastInboundMessageId');
     this.recentTexts = conversationState.createProperty<string[]>('recentTexts');
+    this.language = conversationState.createProperty<Locale | undefined>('language');
 
     this.onMessage(async (context, next) => {
       const text = context.activity.text?.trim();
@@ -93,6 +99,24 @@ export class PqrBot extends ActivityHandler {
     await this.conversations?.record(context.activity);
   }
 
+  /**
+   * The conversation speaks the language the user last wrote clearly in, whatever the channel or
+   * the page says: the turn's activity carries it, so the dialogs answer in it and the recorder
+   * keeps it for later notifications. "ok", a name or a number say nothing and change nothing.
+   */
+  private async followLanguage(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const stored = await this.language.get(context);
+    const written = activity.type === 'message' && typeof activity.text === 'string' ? detectLanguage(activity.text) : null;
+    if (written && this.prompts) {
+      const before = stored ?? this.prompts.channelLocale(activity.locale);
+      if (before !== written) this.prompts.translatePending(await this.dialogState.get(context), before, written);
+    }
+    if (written) await this.language.set(context, written);
+    const locale = written ?? stored;
+    if (locale) activity.locale = locale;
+  }
+
   private async runOnce(context: TurnContext): Promise<void> {
     const inboundId = context.turnState.get(INBOUND_MESSAGE_ID) as number | undefined;
     if (inboundId !== undefined) {
@@ -101,6 +125,7 @@ export class PqrBot extends ActivityHandler {
       if ((await this.lastInbound.get(context, 0)) >= inboundId) return;
       await this.lastInbound.set(context, inboundId);
     }
+    await this.followLanguage(context);
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);

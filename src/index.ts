@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConversationState, UserState, type TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
-import { MainDialog } from '../dialogs';
+import { MainDialog, PromptLanguage } from '../dialogs';
 import { askAboutAnswer, createHandoffs, type HandoffOptions, type HandoffParts } from './handoff';
 import { registerAvisos } from './avisos';
 import { registerBackoffice } from './backoffice';
@@ -161,7 +161,8 @@ export async function buildBot(
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, identities, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), handoffs, pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail };
+  const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations, new PromptLanguage(texts, config.defaultLocale));
+  return { bot, handoffs, pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Locale } from '../i18n';
 import { INTENTS, PQR_TYPES, type Intent, type PqrType } from './types';
 
 /** One line of a corpus or evaluation file. `type` may be null on a radicar_pqr line that names no type. */
@@ -10,7 +11,12 @@ export interface Example {
   type: PqrType | null;
 }
 
-export const CORPUS_DIR = path.resolve(__dirname, '../../locales/es-CO/nlu');
+/** locales/<locale>/nlu: one JSONL file per intent or PQR type. */
+export function corpusDir(locale: Locale): string {
+  return path.resolve(__dirname, '../../locales', locale, 'nlu');
+}
+
+export const CORPUS_DIR = corpusDir('es-CO');
 
 export class CorpusError extends Error {}
 

@@ -12,9 +12,9 @@ const EMAIL = /[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/gi;
 const CUN_LOOSE = /(?<!\d)\d{4}[\s.-]?\d{2}[\s.-]?\d{10}(?!\d)/g;
 const PHONE = /(?<![\d+])(?:(?:\+|00)?\s?57[\s.-]?)?\(?(3\d{2})\)?[\s.-]?(\d{3})[\s.-]?(\d{2})[\s.-]?(\d{2})(?!\d)/g;
 const NUM = String.raw`\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?`;
-const MONEY_SYMBOL = new RegExp(String.raw`\$\s?(${NUM})(?:\s*(mil|millones?|millon|k|lucas?|palos?)\b)?`, 'gi');
-const MONEY_SUFFIX = new RegExp(String.raw`(?<![\d.,])(${NUM})\s*(mil|millones?|millon|k|lucas?|palos?|pesos|cop)\b`, 'gi');
-const DOC_KEYWORD = /\b(?:c\.?\s?c\.?|cedula|c[eé]dula|documento|doc|identificaci[oó]n|nit|c\.?\s?e\.?|pasaporte|ti|tarjeta de identidad)\s*(?:de\s+)?(?:n[uú]mero|no\.?|nro\.?|#)?\s*(?:es\s+)?[:#]?\s*(\d[\d.\s-]{3,14}\d)/gi;
+const MONEY_SYMBOL = new RegExp(String.raw`\$\s?(${NUM})(?:\s*(mil|millones?|millon|k|lucas?|palos?|thousand|millions?)\b)?`, 'gi');
+const MONEY_SUFFIX = new RegExp(String.raw`(?<![\d.,])(${NUM})\s*(mil|millones?|millon|k|lucas?|palos?|thousand|millions?|pesos|cop)\b`, 'gi');
+const DOC_KEYWORD = /\b(?:c\.?\s?c\.?|cedula|c[eé]dula|documento?|doc|identificaci[oó]n|identification|id(?:\s+card)?|nit|c\.?\s?e\.?|pasaporte|passport|ti|tarjeta de identidad)\s*(?:de\s+)?(?:n[uú]mero|number|no\.?|nro\.?|#)?\s*(?:es\s+|is\s+)?[:#]?\s*(\d[\d.\s-]{3,14}\d)/gi;
 const BARE_DOC = /(?<![\d.,$])\d{5,10}(?![\d.,])/g;
 const DOTTED = /(?<![\d.,$])\d{1,3}(?:\.\d{3}){1,3}(?![\d,]|\.\d)/g;
 
@@ -50,7 +50,7 @@ export function parseNumber(raw: string): number {
   return Number(s.replace(/[.,]/g, ''));
 }
 
-const MULTIPLIER: Record<string, number> = { mil: 1e3, k: 1e3, luca: 1e3, lucas: 1e3, millon: 1e6, millones: 1e6, palo: 1e6, palos: 1e6 };
+const MULTIPLIER: Record<string, number> = { mil: 1e3, k: 1e3, luca: 1e3, lucas: 1e3, millon: 1e6, millones: 1e6, palo: 1e6, palos: 1e6, thousand: 1e3, million: 1e6, millions: 1e6 };
 
 const UNITS: Record<string, number> = {
   un: 1, uno: 1, una: 1, dos: 2, tres: 3, cuatro: 4, cinco: 5, seis: 6, siete: 7, ocho: 8, nueve: 9, diez: 10,
@@ -275,21 +275,22 @@ export function normalizeDocument(type: DocumentType | string, s: string): strin
   }
 }
 
-const NAME_AFTER = /\b(me llamo|mi nombre es|soy)\s+((?:[\p{L}'-]+\s*){1,4})/giu;
+const NAME_AFTER = /\b(me llamo|mi nombre es|soy|my name is|i am|i'm)\s+((?:[\p{L}'-]+\s*){1,4})/giu;
 const NOT_A_NAME = new Set([
   'y', 'e', 'mi', 'con', 'quiero', 'necesito', 'tengo', 'por', 'para', 'el', 'la', 'los', 'las', 'que', 'q', 'pero', 'numero', 'cedula', 'cc',
   'documento', 'es', 'un', 'una', 'cliente', 'usuario', 'usuaria', 'titular', 'de', 'del', 'muy', 'nuevo', 'nueva', 'yo', 'su', 'tu', 'no',
   'ya', 'le', 'me', 'a', 'en', 'desde', 'hace', 'como', 'porque', 'xq', 'solo', 'mama', 'papa', 'esposo', 'esposa', 'hijo', 'hija',
+  'and', 'with', 'my', 'the', 'an', 'from', 'your', 'customer', 'client', 'calling', 'writing', 'because', 'since', 'i', 'not', 'very', 'so',
 ]);
 
 function maskName(text: string): string {
   return text.replace(NAME_AFTER, (whole, lead: string, rest: string) => {
     const words = rest.trim().split(/\s+/);
-    const isSoy = lead.toLowerCase() === 'soy';
+    const isSoy = ['soy', 'i am', "i'm"].includes(lead.toLowerCase());
     const name: string[] = [];
     for (const w of words) {
       if (NOT_A_NAME.has(fold(w))) break;
-      // After "soy" only capitalised words are names: "soy Ana" vs "soy cliente prepago".
+      // After "soy" or "I am" only capitalised words are names: "soy Ana" vs "soy cliente prepago".
       if (isSoy && !/^\p{Lu}/u.test(w)) break;
       name.push(w);
     }

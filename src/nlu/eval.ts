@@ -1,12 +1,15 @@
 /**
- * Quality report of the NLU on a labelled JSONL file, or k-fold cross-validation on the corpus.
- *   npx tsx src/nlu/eval.ts FILE.jsonl [--json] [--min-intent-accuracy X] [--min-type-f1 Y]
- *   npx tsx src/nlu/eval.ts --cv 5 [--seed N] [--json] [--baseline]
+ * Quality report of the NLU on a labelled JSONL file, or k-fold cross-validation on a corpus.
+ * `--locale en` reads the file as an English conversation would (each text by the model of its
+ * language, the rest in English), or cross-validates the English corpus; the default is es-CO.
+ *   npx tsx src/nlu/eval.ts FILE.jsonl [--locale L] [--json] [--min-intent-accuracy X] [--min-type-f1 Y]
+ *   npx tsx src/nlu/eval.ts --cv 5 [--locale L] [--seed N] [--json] [--baseline]
  */
+import { LOCALES, type Locale } from '../i18n';
 import { trainBayesBaseline } from './baseline';
-import { CorpusError, loadCorpus, readExamples, type Example } from './corpus';
+import { CorpusError, corpusDir, loadCorpus, readExamples, type Example } from './corpus';
 import { mergePredictions, predictAll, report, stratifiedFolds, type ClassReport, type Report } from './metrics';
-import { INTENT_THRESHOLD, NluRecognizer, TYPE_THRESHOLD, loadOrTrain, trainNlu } from './recognizer';
+import { DEFAULT_NLU_LOCALE, INTENT_THRESHOLD, NluRecognizer, TYPE_THRESHOLD, loadAll, trainNlu } from './recognizer';
 import { INTENTS, PQR_TYPES, type Recognizer } from './types';
 
 interface Args {
@@ -14,6 +17,7 @@ interface Args {
   cv?: number;
   /** Shuffles the folds differently: how much the figures move with the split. */
   seed: number;
+  locale: Locale;
   json: boolean;
   baseline: boolean;
   minIntentAccuracy?: number;
@@ -23,7 +27,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, baseline: false, seed: 42 };
+  const args: Args = { json: false, baseline: false, seed: 42, locale: DEFAULT_NLU_LOCALE };
   const number = (flag: string, v: string | undefined) => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n)) throw new UsageError(`${flag} needs a number`);
@@ -35,6 +39,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--baseline') args.baseline = true;
     else if (a === '--cv') args.cv = number(a, argv[++i]);
     else if (a === '--seed') args.seed = number(a, argv[++i]);
+    else if (a === '--locale') {
+      const locale = argv[++i];
+      if (!LOCALES.includes(locale as Locale)) throw new UsageError(`--locale needs one of ${LOCALES.join(', ')}`);
+      args.locale = locale as Locale;
+    }
     else if (a === '--min-intent-accuracy') args.minIntentAccuracy = number(a, argv[++i]);
     else if (a === '--min-type-f1') args.minTypeF1 = number(a, argv[++i]);
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
@@ -46,11 +55,11 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-type Train = (examples: Example[]) => Recognizer;
+type Train = (examples: Example[], locale: Locale) => Recognizer;
 
-function crossValidate(examples: Example[], k: number, seed: number, trainer: Train): Report {
+function crossValidate(examples: Example[], k: number, seed: number, locale: Locale, trainer: Train): Report {
   const folds = stratifiedFolds(examples, k, seed);
-  const parts = folds.map((test, i) => predictAll(trainer(folds.filter((_, j) => j !== i).flat()), test));
+  const parts = folds.map((test, i) => predictAll(trainer(folds.filter((_, j) => j !== i).flat(), locale), test));
   return report(mergePredictions(parts), INTENTS, PQR_TYPES, { intent: INTENT_THRESHOLD, type: TYPE_THRESHOLD });
 }
 
@@ -99,26 +108,26 @@ function main(argv: string[]): number {
     args = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`nlu:eval: ${err.message}\nusage: eval.ts FILE.jsonl [--json] [--min-intent-accuracy X] [--min-type-f1 Y] | eval.ts --cv K [--seed N] [--json] [--baseline]`);
+    console.error(`nlu:eval: ${err.message}\nusage: eval.ts FILE.jsonl [--locale L] [--json] [--min-intent-accuracy X] [--min-type-f1 Y] | eval.ts --cv K [--locale L] [--seed N] [--json] [--baseline]`);
     return 2;
   }
   let result: Report;
   let baseline: Report | undefined;
   try {
     if (args.cv !== undefined) {
-      const { examples } = loadCorpus();
-      result = crossValidate(examples, args.cv, args.seed, (ex) => new NluRecognizer(trainNlu(ex)));
-      if (args.baseline) baseline = crossValidate(examples, args.cv, args.seed, trainBayesBaseline);
+      const { examples } = loadCorpus(corpusDir(args.locale));
+      result = crossValidate(examples, args.cv, args.seed, args.locale, (ex, locale) => new NluRecognizer(trainNlu(ex, locale)));
+      if (args.baseline) baseline = crossValidate(examples, args.cv, args.seed, args.locale, trainBayesBaseline);
     } else {
       const examples = readExamples(args.file as string);
-      result = report(predictAll(new NluRecognizer(loadOrTrain().models), examples), INTENTS, PQR_TYPES, { intent: INTENT_THRESHOLD, type: TYPE_THRESHOLD });
+      result = report(predictAll(loadAll(), examples, args.locale), INTENTS, PQR_TYPES, { intent: INTENT_THRESHOLD, type: TYPE_THRESHOLD });
     }
   } catch (err) {
     if (!(err instanceof CorpusError)) throw err;
     console.error(`nlu:eval: ${err.message}`);
     return 2;
   }
-  const title = args.cv !== undefined ? `${args.cv}-fold cross-validation on the corpus (seed ${args.seed})` : (args.file as string);
+  const title = args.cv !== undefined ? `${args.cv}-fold cross-validation on the ${args.locale} corpus (seed ${args.seed})` : `${args.file as string} (${args.locale})`;
   if (args.json) console.log(JSON.stringify(baseline ? { ...result, baseline } : result));
   else {
     printReport(title, result);

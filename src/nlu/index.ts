@@ -4,4 +4,5 @@ export { INTENTS, PQR_TYPES } from './types';
 export { INTENT_THRESHOLD, TYPE_THRESHOLD, createRecognizer } from './recognizer';
 export { anonymize, documentTypeOf, extractEntities, isColombianMobile, isValidEmail, normalizeDocument, normalizeMobile, personName, suggestEmail, type DocumentType } from './entities';
 export { asksToEndAService, foldWords, isUpset, shortReply, urgencyOf, URGENCIES, type Urgency } from './lexicon';
+export { detectLanguage } from './language';
 export { normalize } from './normalize';

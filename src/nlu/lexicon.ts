@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Locale } from '../i18n';
 
 /**
  * Words that mean the same thing to this bot, grouped under one concept feature. A synonym the
@@ -27,22 +28,57 @@ export const CONCEPTS: Record<string, string[]> = {
   request: ['quiero', 'quisiera', 'necesito', 'deseo', 'solicito', 'me gustaria', 'como hago', 'como activo', 'como puedo', 'me pueden', 'me explican', 'cuanto cuesta', 'informacion'],
 };
 
-const index = new Map<string, string[]>();
-for (const [concept, entries] of Object.entries(CONCEPTS)) {
-  for (const e of entries) index.set(e, [...(index.get(e) ?? []), concept]);
+/** The same concepts in English, so both models learn from the same ideas. */
+export const CONCEPTS_EN: Record<string, string[]> = {
+  // Colombia's greetings and goodbyes are in every visitor's English.
+  greet: ['hola', 'buenas', 'buenos dias', 'hi', 'hello', 'hey', 'hiya', 'howdy', 'greetings', 'good morning', 'good afternoon', 'good evening', 'morning', 'good day', 'whats up', 'sup', 'yo'],
+  bye: ['chao', 'chau', 'adios', 'bye', 'goodbye', 'see you', 'see ya', 'later', 'take care', 'have a nice', 'have a good', 'have a great', 'good night', 'goodnight', 'that is all', 'that is it', 'nothing else', 'no more', 'i am done', 'that was all', 'cheers'],
+  thanks: ['thanks', 'thank', 'appreciate', 'appreciated', 'grateful', 'gracias', 'kind of you'],
+  about_bot: ['are you', 'your name', 'who made', 'how old', 'where do you live', 'girlfriend', 'boyfriend', 'feelings', 'chatgpt', 'artificial intelligence', 'favorite', 'favourite'],
+  other_org: ['bank', 'banks', 'bancolombia', 'davivienda', 'nequi', 'daviplata', 'credit card', 'loan', 'airline', 'flight', 'avianca', 'latam', 'netflix', 'spotify', 'disney', 'rappi', 'uber', 'didi', 'amazon', 'mercado libre', 'electricity', 'water company', 'gas bill', 'health insurance', 'hospital', 'clinic', 'doctor', 'medical', 'university', 'tuition', 'school', 'landlord', 'rent', 'passport', 'traffic fine', 'police', 'gym', 'restaurant', 'pizza', 'supermarket', 'neighbor', 'neighbour'],
+  human: ['human', 'humans', 'person', 'people', 'agent', 'agents', 'advisor', 'adviser', 'representative', 'rep', 'operator', 'someone', 'somebody', 'supervisor', 'manager', 'real', 'live', 'robot', 'bot', 'machine'],
+  channel: ['email', 'mail', 'phone number', 'call', 'calling', 'office', 'offices', 'store', 'stores', 'shop', 'branch', 'website', 'web', 'page', 'whatsapp', 'facebook', 'instagram', 'hours', 'opening', 'address', 'contact', 'reach', 'channels', 'channel', 'in person', 'toll free', 'customer service', 'support line', 'xnumx'],
+  status: ['status', 'how is', 'going', 'progress', 'update', 'follow up', 'track', 'news', 'answered', 'answer', 'respond', 'responded', 'reply', 'replied', 'heard', 'hear back', 'filed', 'xcunx', 'cun', 'still', 'yet', 'deadline', 'due date'],
+  appeal: ['appeal', 'appealing', 'reconsider', 'reconsideration', 'review', 'reviewed', 'contest', 'challenge', 'dispute the answer', 'disagree', 'do not agree', 'do not accept', 'reject', 'unfair', 'superintendence', 'superintendencia', 'sic', 'reposicion', 'denied', 'rejected', 'escalate'],
+  cancel: ['cancel', 'stop', 'quit', 'exit', 'abort', 'forget', 'nevermind', 'never mind', 'changed my mind', 'drop it', 'leave it', 'scrap', 'undo', 'do not continue', 'not continue', 'give up'],
+  help: ['help', 'menu', 'options', 'how does', 'how do i use', 'what can you', 'what does', 'what is a', 'what is the', 'mean', 'meaning', 'difference', 'explain', 'confused', 'lost', 'guidance', 'instructions', 'back', 'start over', 'restart', 'home'],
+  money: ['charge', 'charged', 'charges', 'charging', 'overcharged', 'bill', 'billed', 'billing', 'invoice', 'paid', 'pay', 'payment', 'money', 'refund', 'reimburse', 'balance', 'fee', 'fees', 'debt', 'price', 'cost', 'debited', 'deducted', 'twice', 'double', 'xplatax'],
+  quality: ['signal', 'slow', 'coverage', 'drop', 'drops', 'dropped', 'dropping', 'down', 'rude', 'bad', 'terrible', 'horrible', 'awful', 'worst', 'poor', 'waited', 'waiting', 'on hold', 'hung up', 'disconnect', 'disconnecting', 'not working', 'does not work', 'is not working', 'crash', 'crashes', 'sucks', 'trash', 'unacceptable', 'fed up', 'tired of'],
+  telecom: ['line', 'plan', 'package', 'bundle', 'data', 'gigs', 'gb', 'sim', 'esim', 'puk', 'roaming', 'port', 'portability', 'recharge', 'top up', 'internet', 'calls', 'minutes', 'phone', 'operator', 'carrier', 'contract', 'texts', 'service', 'device', 'modem', 'postpaid', 'prepaid', 'voicemail', 'network', '4g', 'wifi'],
+  pqr: ['pqr', 'complaint', 'complaints', 'claim', 'claims', 'request', 'petition', 'case', 'ticket', 'file', 'filed', 'lodge', 'submit', 'report', 'administrative silence', 'superintendence', 'sic', 'cun'],
+  end_service: ['terminate', 'termination', 'disconnect my', 'close my account', 'end my contract', 'unsubscribe', 'do not renew', 'port my number'],
+  request: ['i want', 'i would like', 'i need', 'need', 'please', 'can you', 'could you', 'how do i', 'how can i', 'how much', 'information', 'kindly'],
+};
+
+function indexOf(table: Record<string, string[]>): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const [concept, entries] of Object.entries(table)) {
+    for (const e of entries) index.set(e, [...(index.get(e) ?? []), concept]);
+  }
+  return index;
 }
+
+const INDEX: Record<Locale, Map<string, string[]>> = { 'es-CO': indexOf(CONCEPTS), en: indexOf(CONCEPTS_EN) };
 
 /**
  * "cancelar" with a service after it ("cancelar mi línea", "dar de baja el plan") asks the operator
  * to end that service, a petición; without one it stops the conversation.
  */
-const ENDING_VERBS = new Set(['cancelar', 'cancela', 'cancelen', 'cancelarme', 'cancelo', 'anular', 'anulen', 'retirar', 'retiro', 'retirarme', 'terminar', 'terminen', 'desactivar', 'desactiven', 'suspender', 'suspendan', 'baja']);
-const SERVICES = new Set(['linea', 'lineas', 'plan', 'servicio', 'servicios', 'contrato', 'paquete', 'suscripcion', 'suscripciones', 'numero', 'sim', 'esim', 'internet', 'cuenta', 'roaming', 'postpago', 'pospago', 'prepago', 'hogar', 'fibra', 'tv', 'television']);
+const ENDING_VERBS_ES = new Set(['cancelar', 'cancela', 'cancelen', 'cancelarme', 'cancelo', 'anular', 'anulen', 'retirar', 'retiro', 'retirarme', 'terminar', 'terminen', 'desactivar', 'desactiven', 'suspender', 'suspendan', 'baja']);
+const SERVICES_ES = new Set(['linea', 'lineas', 'plan', 'servicio', 'servicios', 'contrato', 'paquete', 'suscripcion', 'suscripciones', 'numero', 'sim', 'esim', 'internet', 'cuenta', 'roaming', 'postpago', 'pospago', 'prepago', 'hogar', 'fibra', 'tv', 'television']);
+/** "cancel my line" is a petición too; "cancel that" stops the conversation. */
+const ENDING_VERBS_EN = new Set(['cancel', 'cancelling', 'canceling', 'terminate', 'end', 'close', 'disconnect', 'deactivate', 'suspend', 'unsubscribe', 'stop']);
+const SERVICES_EN = new Set(['line', 'lines', 'plan', 'service', 'services', 'contract', 'package', 'subscription', 'subscriptions', 'number', 'sim', 'esim', 'internet', 'account', 'roaming', 'postpaid', 'prepaid', 'tv', 'voicemail', 'renewal']);
+const ENDING: Record<Locale, { verbs: Set<string>; services: Set<string> }> = {
+  'es-CO': { verbs: ENDING_VERBS_ES, services: SERVICES_ES },
+  en: { verbs: ENDING_VERBS_EN, services: SERVICES_EN },
+};
 const ENDING_REACH = 3;
 
-function endsService(words: string[], i: number): boolean {
-  if (!ENDING_VERBS.has(words[i])) return false;
-  for (let j = i + 1; j <= i + ENDING_REACH && j < words.length; j++) if (SERVICES.has(words[j])) return true;
+function endsService(words: string[], i: number, locale: Locale): boolean {
+  const { verbs, services } = ENDING[locale];
+  if (!verbs.has(words[i])) return false;
+  for (let j = i + 1; j <= i + ENDING_REACH && j < words.length; j++) if (services.has(words[j])) return true;
   return false;
 }
 
@@ -54,10 +90,11 @@ function squeezed(word: string): string {
 }
 
 /** Concepts present in a list of normalised words (entries of one to three words). */
-export function concepts(words: string[]): string[] {
+export function concepts(words: string[], locale: Locale = 'es-CO'): string[] {
+  const index = INDEX[locale];
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
-    if (endsService(words, i)) out.push('end_service');
+    if (endsService(words, i, locale)) out.push('end_service');
     else out.push(...(index.get(words[i]) ?? index.get(squeezed(words[i])) ?? []));
     for (let n = 2; n <= MAX_ENTRY_WORDS && i + n <= words.length; n++) out.push(...(index.get(words.slice(i, i + n).join(' ')) ?? []));
   }
@@ -73,7 +110,7 @@ export function isDomainConcept(concept: string): boolean {
 
 /** Changes whenever an entry above changes, so a model cached with the old lexicon is not reused. */
 export const LEXICON_FINGERPRINT = createHash('sha256')
-  .update(JSON.stringify([CONCEPTS, [...ENDING_VERBS], [...SERVICES], ENDING_REACH, [...NOT_DOMAIN]]))
+  .update(JSON.stringify([CONCEPTS, CONCEPTS_EN, [...ENDING_VERBS_ES], [...SERVICES_ES], [...ENDING_VERBS_EN], [...SERVICES_EN], ENDING_REACH, [...NOT_DOMAIN]]))
   .digest('hex');
 
 /** Lower case, no accents, punctuation as spaces, one space between words. */
@@ -175,7 +212,7 @@ export function urgencyOf(text: string): Urgency | null {
 }
 
 /** "cancelar la línea", "dar de baja el plan": ending a service is a petición, not a "stop". */
-export function asksToEndAService(text: string): boolean {
+export function asksToEndAService(text: string, locale: Locale = 'es-CO'): boolean {
   const words = foldWords(text).split(' ');
-  return words.some((_, i) => endsService(words, i));
+  return words.some((_, i) => endsService(words, i, locale));
 }

@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n';
 import type { Example } from './corpus';
 import type { Recognizer } from './types';
 
@@ -91,14 +92,15 @@ export interface Predictions {
   typeEndToEnd: Prediction[];
 }
 
-export function predictAll(recognizer: Recognizer, examples: Example[]): Predictions {
+/** `locale` plays the conversation's language, for the texts that do not say theirs. */
+export function predictAll(recognizer: Recognizer, examples: Example[], locale?: Locale): Predictions {
   const out: Predictions = { texts: [], intent: [], type: [], typeEndToEnd: [] };
   for (const e of examples) {
-    const r = recognizer.recognize(e.text);
+    const r = recognizer.recognize(e.text, undefined, locale);
     out.texts.push(e.text);
     out.intent.push({ gold: e.intent, predicted: r.intent, confidence: r.confidence });
     if (e.intent === 'radicar_pqr' && e.type) {
-      const t = recognizer.classifyType(e.text);
+      const t = recognizer.classifyType(e.text, locale);
       out.type.push({ gold: e.type, predicted: t.label, confidence: t.confidence });
       out.typeEndToEnd.push({ gold: e.type, predicted: r.type?.label ?? r.intent, confidence: r.type?.confidence ?? 0 });
     }

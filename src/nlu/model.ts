@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n';
 import { concepts, isDomainConcept } from './lexicon';
 import { normalize, stem, tokenize } from './normalize';
 
@@ -42,18 +43,18 @@ export interface SerializedModel {
 }
 
 /** Raw features of one text (stemmed words w:, word pairs b:, concepts k:, character n-grams c:) → count. */
-export function features(text: string): Map<string, number> {
+export function features(text: string, locale: Locale = 'es-CO'): Map<string, number> {
   const out = new Map<string, number>();
   const add = (f: string, count = 1) => out.set(f, (out.get(f) ?? 0) + count);
-  const words = tokenize(normalize(text));
-  const stems = words.map(stem);
+  const words = tokenize(normalize(text, locale));
+  const stems = words.map((w) => stem(w, locale));
   for (let i = 0; i < stems.length; i++) {
     add(`w:${stems[i]}`);
     add(`b:${i === 0 ? '^' : stems[i - 1]}_${stems[i]}`);
   }
   if (stems.length > 0) add(`b:${stems[stems.length - 1]}_$`);
   // A concept stands for several words, so it weighs as much as several; 5 was best in cross-validation.
-  const found = concepts(words);
+  const found = concepts(words, locale);
   for (const c of found) add(`k:${c}`, CONCEPT_WEIGHT);
   if (!found.some(isDomainConcept)) add('k:none', NO_DOMAIN_WEIGHT);
   for (const w of words) {
@@ -74,7 +75,11 @@ export class LinearModel {
   private readonly termIndex: Map<string, number>;
   private readonly k: number;
 
-  constructor(private readonly m: SerializedModel) {
+  /** `locale` says how to read a text into features: the language the model was trained in. */
+  constructor(
+    private readonly m: SerializedModel,
+    readonly locale: Locale = 'es-CO',
+  ) {
     this.termIndex = new Map(m.terms.map((t, i) => [t, i]));
     this.k = m.labels.length;
   }
@@ -94,7 +99,7 @@ export class LinearModel {
 
   /** Probabilities in the order of `labels`, summing to 1. */
   predict(text: string): number[] {
-    return this.predictVector(this.vectorize(features(text)));
+    return this.predictVector(this.vectorize(features(text, this.locale)));
   }
 
   predictVector(v: SparseVector): number[] {
@@ -136,11 +141,11 @@ function softmax(z: number[]): number[] {
  * Full-batch Adam on the class-weighted cross-entropy: classes get equal total weight so the
  * small intents (cancelar, despedida) are not drowned by the PQR examples.
  */
-export function train(texts: string[], labels: string[], opts: TrainingOptions = DEFAULT_TRAINING): LinearModel {
+export function train(texts: string[], labels: string[], locale: Locale = 'es-CO', opts: TrainingOptions = DEFAULT_TRAINING): LinearModel {
   const labelSet = [...new Set(labels)].sort();
   const k = labelSet.length;
   const y = labels.map((l) => labelSet.indexOf(l));
-  const raws = texts.map(features);
+  const raws = texts.map((t) => features(t, locale));
 
   const df = new Map<string, number>();
   for (const r of raws) for (const f of r.keys()) df.set(f, (df.get(f) ?? 0) + 1);
@@ -204,11 +209,14 @@ export function train(texts: string[], labels: string[], opts: TrainingOptions =
   }
 
   const round = (x: number) => Math.round(x * 1e5) / 1e5;
-  return new LinearModel({
-    labels: labelSet,
-    terms,
-    idf: idf.map(round),
-    weights: Array.from(W, round),
-    bias: Array.from(b, round),
-  });
+  return new LinearModel(
+    {
+      labels: labelSet,
+      terms,
+      idf: idf.map(round),
+      weights: Array.from(W, round),
+      bias: Array.from(b, round),
+    },
+    locale,
+  );
 }

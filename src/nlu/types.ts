@@ -1,3 +1,5 @@
+import type { Locale } from '../i18n';
+
 /**
  * What each intent means, so a new corpus line or an evaluation label has one defensible answer.
  * - radicar_pqr: the user wants to file a PQR, describes a problem or request for the operator
@@ -67,9 +69,12 @@ export interface Recognition {
   entities: Entities;
   /** Nothing to understand: empty, only emojis or punctuation. */
   empty: boolean;
+  /** The language the text was read in. */
+  locale: Locale;
 }
 
 export interface Recognizer {
-  recognize(text: string, now?: Date): Recognition;
-  classifyType(text: string): TypeRecognition;
+  /** `locale` is the conversation's language, used when the text itself does not say which it is. */
+  recognize(text: string, now?: Date, locale?: Locale): Recognition;
+  classifyType(text: string, locale?: Locale): TypeRecognition;
 }

@@ -37,7 +37,7 @@ describe('a user whose channel says en-US gets English', () => {
       { say: 'X1', expect: ['That document number is not valid.'] },
       { say: 'AB123456', expect: ['Type your e-mail address, for example name@mail.com.'] },
       { say: 'ann@mail.com', expect: ['Tell me what happened, in your own words.'] },
-      { say: 'me cobraron un paquete que no pedí', expect: ['Would you like to add anything else?'], actions: ["That's all"] },
+      { say: 'I was charged for a package I never asked for', expect: ['Would you like to add anything else?'], actions: ["That's all"] },
       // Bug in dialogs/file-pqr-dialog.ts: the "done" words are a fixed list, so the English button's own title is read as more description.
       { say: "That's all", expect: ['your case is a *claim*', 'Is that right?'], actions: ['Yes, it is a claim', 'Request', 'Complaint'] },
       { say: '1', expect: ['Where would you like to receive the answer?'], actions: ['In this chat', 'By e-mail'] },
