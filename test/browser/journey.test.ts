@@ -66,7 +66,9 @@ describeWithBrowser('web chat journey in Chromium (real bot)', () => {
     expect(status).toContain(cun);
     expect(status).toMatch(/Estado: radicada/);
     expect(status).toContain('Fecha máxima de respuesta: 15 de diciembre de 2026');
-    expect(status).toContain('Dirección de notificación: este chat');
+    // A new chat that only knows the document is not verified as the owner: the CUN lookup's fields, nothing private.
+    expect(status).not.toContain('Dirección de notificación');
+    expect(status).not.toContain('me trató muy mal');
     await second.close();
 
     const rows = await running.db.prisma.pqr.findMany({ include: { nonCustomer: true, events: true } });
