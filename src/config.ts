@@ -128,6 +128,8 @@ export interface Config {
     channels: { customerLine: string; customerEmail: string; nonCustomerUrl: string; nonCustomerEmail: string };
   };
   terms: Terms;
+  /** Years the expediente of a PQR is kept after it closes: a deletion request stops there (Ley 1581 art. 15). */
+  retentionYears: number;
   /** How often each instance re-reads the holiday overrides a supervisor may change. */
   holidayRefreshMs: number;
   webchat: {
@@ -206,6 +208,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       businessDayEnd: env.BUSINESS_DAY_END,
       noProofDays: env.NOTIFY_FALLBACK_DAYS,
     },
+    retentionYears: env.RETENTION_YEARS,
     holidayRefreshMs: env.HOLIDAY_REFRESH_SECONDS * 1000,
     webchat: {
       title: env.WEBCHAT_TITLE,

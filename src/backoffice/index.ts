@@ -3,6 +3,7 @@ import type { KeyedDigest } from '../identity';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
 import type { Db } from '../storage';
+import type { DataRequests } from '../habeas';
 import { SessionSigner } from './auth';
 import { CaseQueries } from './cases';
 import { registerPageRoutes, PAGE_PATH } from './page';
@@ -33,6 +34,7 @@ export interface BackofficeDeps {
   trustProxy?: boolean;
   /** Keys the sign-in counters with the server's secret (see src/identity/secret.ts). */
   lookupDigest: KeyedDigest;
+  dataRequests?: DataRequests;
 }
 
 /** The agents' back office: the page at /backoffice and the REST API under /api/backoffice. */
@@ -50,6 +52,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): void {
     operatorName: deps.operatorName,
     trustProxy: deps.trustProxy,
     lookupDigest: deps.lookupDigest,
+    dataRequests: deps.dataRequests,
   });
   registerPageRoutes(server);
   deps.logger.info(
