@@ -4,6 +4,7 @@ import { INTENT_THRESHOLD, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
 import { pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import { DataRequestDialog, DATA_REQUEST_DIALOG, dataRequestOf } from './data-request-dialog';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
 import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
@@ -21,6 +22,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new StatusDialog(deps));
     this.addDialog(new RecursoDialog(deps, (context) => this.showMenu(context)));
     this.addDialog(new ClarifyIntentDialog(deps));
+    this.addDialog(new DataRequestDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.afterChild.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
@@ -59,6 +61,9 @@ export class MainDialog extends ComponentDialog {
     const clarified = options?.intent && options.text !== undefined ? (options as Clarified) : undefined;
     const text = clarified?.text ?? (context.activity.text ?? '').trim();
     const menuIntent = clarified ? null : this.menuIntent(context, text);
+    // Requests about one's personal data (Ley 1581) have words of their own: a lexicon, before the classifier.
+    const dataRequest = clarified || menuIntent ? null : dataRequestOf(text);
+    if (dataRequest) return step.beginDialog(DATA_REQUEST_DIALOG, dataRequest);
     const recognition = this.deps.nlu.recognize(text, this.deps.clock.now());
     if (!menuIntent && recognition.empty) {
       await context.sendActivity(withChoices(t('empty'), this.menu(context)));

@@ -5,6 +5,7 @@ import type { Server } from 'restify';
 import { MainDialog } from '../dialogs';
 import { registerAvisos } from './avisos';
 import { registerBackoffice } from './backoffice';
+import { DataRequests, ExportLinks, registerDataExport } from './habeas';
 import { PqrBot } from './bot';
 import pino from 'pino';
 import { Counter } from 'prom-client';
@@ -83,6 +84,8 @@ export interface BotParts {
   identities: Identities;
   codes: OneTimeCodes;
   lookupDigest: KeyedDigest;
+  dataRequests: DataRequests;
+  exportLinks: ExportLinks;
   /** The SMTP transport when SMTP_URL is set: notifications and one-time codes share it. */
   mail?: Transporter;
 }
@@ -106,6 +109,8 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, lookupDigest);
   await pqr.syncBrands();
   const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
+  const dataRequests = new DataRequests(db.prisma, clock, calendar, config.terms, config.retentionYears);
+  const exportLinks = new ExportLinks(lookupDigest, clock);
   const nlu = await createRecognizer({ cacheFile: nluCacheFile });
 
   const { channels } = config.operator;
@@ -130,10 +135,14 @@ export async function buildBot(config: Config, db: Database, clock: Clock, nluCa
     defaultLocale: config.defaultLocale,
     brands: config.operator.brands,
     answerDays: config.terms.answerDays,
+    dataRequests,
+    exportLinks,
+    publicUrl: config.publicUrl,
+    retentionYears: config.retentionYears,
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, identities, clock, config.defaultLocale);
-  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail };
+  return { bot: new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations), pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail, dataRequests, exportLinks };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -143,7 +152,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const db = await openDatabase(config.databaseUrl);
   if (db.applied.length) logger.info({ migrations: db.applied }, 'database migrated');
 
-  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, identities, codes, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile);
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, identities, codes, lookupDigest, mail, dataRequests, exportLinks } = await buildBot(config, db, clock, options.nluCacheFile);
   // Only the error's kind: a gateway's or SMTP server's message may carry the number or address.
   codes.onDeliveryFailure = (kind, error) => logger.warn({ kind, error: error instanceof Error ? error.name : 'unknown' }, 'a one-time code could not be delivered');
   logger.info(
@@ -245,6 +254,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     mail,
     fallback,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
+    withdrawStale: () => dataRequests.withdrawStale(),
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
   notify.outbox.register('webchat', chatSender(webchat.adapter));
@@ -258,6 +268,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   conversations.onRelease(() => notify.outbox.kick());
   notify.start();
 
+  registerDataExport(server, { links: exportLinks, requests: dataRequests, identities, logger });
   registerAvisos(server, { fallback, clock, t: texts.for(config.defaultLocale), locale: config.defaultLocale, logger });
 
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
@@ -275,6 +286,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sessionTtlSeconds: config.backoffice.sessionTtlSeconds,
     trustProxy: config.webchat.newConversations.trustProxy,
     lookupDigest,
+    dataRequests,
   });
 
   return {
