@@ -44,6 +44,8 @@ export interface App {
   lifecycle: PqrLifecycle;
   /** Channel identities, what they have proven, consent (see src/identity). */
   identities: Identities;
+  /** Data-protection requests (Ley 1581 arts. 14 and 15; see src/habeas). */
+  dataRequests: DataRequests;
   calendar: BusinessCalendar;
   /** Holidays a supervisor adds or removes; every instance re-reads them every HOLIDAY_REFRESH_SECONDS. */
   holidays: HolidayOverrides;
@@ -297,6 +299,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     pqr,
     lifecycle,
     identities,
+    dataRequests,
     calendar,
     holidays,
     fallback,

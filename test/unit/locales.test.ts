@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LOCALES, loadMessages } from '../../src/i18n';
 import { PQR_STATUSES, PQR_TYPES } from '../../src/pqr';
 import { OFFERED_INTENTS } from '../../dialogs/clarify-intent-dialog';
+import { RECLAMO_ACTIONS } from '../../src/habeas';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCUMENT_TYPES = ['CC', 'CE', 'PA', 'NIT'];
@@ -21,6 +22,7 @@ const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'intent.': OFFERED_INTENTS,
   'status.label.': PQR_STATUSES,
   'customer.docType.': DOCUMENT_TYPES,
+  'habeas.action.': RECLAMO_ACTIONS,
   'webchat.page.': interfaceFields('src/channels/directline/page.ts', 'PageTexts'),
 };
 
