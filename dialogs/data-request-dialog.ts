@@ -95,7 +95,9 @@ export class DataRequestDialog extends ComponentDialog {
       await step.context.sendActivity(this.dataText(step.context, t, request, data));
       return step.endDialog();
     }
-    const request = await this.deps.dataRequests.fileReclamo(requester, wanted.action, null);
+    // One who comes back to an update left incomplete completes that one instead of filing another.
+    const pending = (await this.deps.dataRequests.openOf(requester)).find((r) => r.status === 'incompleta' && r.action === wanted.action);
+    const request = pending ?? (await this.deps.dataRequests.fileReclamo(requester, wanted.action, null));
     if (request.status === 'incompleta') {
       (step.values as { number: string }).number = request.number;
       return askDetail(step, t('habeas.reclamo.askDetail', { number: request.number, action: t(`habeas.action.${wanted.action}`) }));

@@ -18,6 +18,7 @@ describe('a verified person asks what data is held and has it deleted, in the we
   let titular: WebChat;
   let link: string;
   let consulta: string;
+  let stranger: WebChat;
 
   beforeAll(async () => {
     smtp = await TestSmtpServer.start();
@@ -93,7 +94,7 @@ describe('a verified person asks what data is held and has it deleted, in the we
 
   it('another verified person asking for their data sees only what they proved, never the titular\'s', async () => {
     await fileAsNonCustomer(await WebChat.open(running), STRANGER);
-    const stranger = await WebChat.open(running);
+    stranger = await WebChat.open(running);
     await stranger.turn('¿qué datos tienen de mí?');
     // The same document was given by both: each e-mail gets a code, the stranger can read only theirs.
     await stranger.turn(STRANGER.document);
@@ -137,6 +138,22 @@ describe('a verified person asks what data is held and has it deleted, in the we
     expect(await titular.waitFor('Respuesta a tu solicitud de supresión')).toContain('conservamos solo el expediente de tus PQR');
     // With its proofs gone, the same chat must prove who it is again before seeing anything.
     expect(await titular.turn('¿qué datos tienen de mí?')).toContain('primero confirmamos que eres su titular');
+  });
+
+  it('an update left incomplete is completed when the person comes back, and a revocation takes effect at once', async () => {
+    const asked = await stranger.turn('quiero actualizar mis datos');
+    expect(asked).toMatch(/Radicamos tu reclamo de actualización de datos HD-2026-\d{6}\. Para tramitarlo dinos qué dato/);
+    const number = /HD-2026-\d{6}/.exec(asked)![0];
+    await stranger.turn('menú');
+    // Back later: the same reclamo is asked for what it lacks, not a second one filed.
+    expect(await stranger.turn('actualizar mis datos')).toContain(number);
+    const completed = await stranger.turn('Mi correo nuevo es mallory.nueva@evil.test');
+    expect(completed).toContain(`Tu reclamo de actualización de datos ${number} quedó completo. Te responderemos a más tardar el 15 de diciembre de 2026`);
+    expect((await backoffice('GET', `/data-requests/${number}`)).body).toMatchObject({ status: 'abierta', detail: 'Mi correo nuevo es mallory.nueva@evil.test' });
+
+    expect(await stranger.turn('revoco la autorización para el tratamiento de mis datos')).toContain('Registramos la revocación de tu autorización');
+    const identity = await running.app.db.prisma.identityProof.findFirstOrThrow({ where: { value: STRANGER.email }, include: { identity: true } });
+    expect(identity.identity.consentRevokedAt).not.toBeNull();
   });
 
   it('the agent\'s routes need the back office\'s credentials and a reason', async () => {
