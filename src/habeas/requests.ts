@@ -1,5 +1,5 @@
 import { addressKey, type Requester } from '../identity';
-import { owns, ownedBy, PqrActionError, trafficLight, type BusinessCalendar, type Clock, type Notification, type Terms } from '../pqr';
+import { bogotaDay, owns, ownedBy, PqrActionError, trafficLight, type BusinessCalendar, type Clock, type Notification, type Terms } from '../pqr';
 import type { TrafficLight } from '../pqr/terms';
 import type { Db, Tx } from '../storage';
 import { DATA_REQUEST_TERMS, dataRequestTerm, extendedDueDate, withdrawalDate, WITHDRAWAL_MONTHS, type DataRequestKind } from './terms';
@@ -264,10 +264,11 @@ export class DataRequests {
 
   private async create(tx: Tx, identityId: number, kind: DataRequestKind, action: ReclamoAction | null, detail: string | null, status: DataRequestStatus, now: Date) {
     const term = dataRequestTerm(kind, now, this.calendar, this.terms);
-    // Numbered from the row's id: unique across instances without a counter, and the year says when.
+    // Numbered from the row's id (the number needs the id, so the row is created with a unique
+    // placeholder and renamed in the same transaction): unique across instances without a counter.
     const placeholder = `HD-pending-${identityId}-${now.getTime()}-${Math.random().toString(36).slice(2)}`;
     const created = await tx.dataRequest.create({ data: { number: placeholder, kind, action, identityId, detail, status, filedAt: now, countedFrom: term.countedFrom, dueDate: term.dueDate } });
-    const number = `HD-${now.getUTCFullYear()}-${String(created.id).padStart(6, '0')}`;
+    const number = `HD-${bogotaDay(now).slice(0, 4)}-${String(created.id).padStart(6, '0')}`;
     await tx.dataRequest.update({ where: { id: created.id }, data: { number } });
     await event(tx, created.id, now, 'user', 'radicada', JSON.stringify({ kind, action, dueDate: term.dueDate.toISOString() }));
     return { ...created, number };

@@ -1,5 +1,5 @@
 import { answerTerm, type AnswerTerm, type BusinessCalendar, type Terms } from '../pqr';
-import { endOfBogotaDay } from '../pqr/calendar';
+import { BOGOTA_UTC_OFFSET_MINUTES, endOfBogotaDay } from '../pqr/calendar';
 
 /** A data-protection request: a consulta (Ley 1581 art. 14) or a reclamo (art. 15). */
 export type DataRequestKind = 'consulta' | 'reclamo';
@@ -27,15 +27,18 @@ export function extendedDueDate(kind: DataRequestKind, dueDate: Date, cal: Busin
 }
 
 /**
- * Art. 15: "transcurridos dos (2) meses desde la fecha del requerimiento" — calendar months, to
- * the same day (or the month's last day when it has no such day: 31 Dec → 28/29 Feb).
+ * Art. 15: "transcurridos dos (2) meses desde la fecha del requerimiento" — calendar months on
+ * Bogotá's calendar, to the same day and time (or the month's last day when it has no such day:
+ * 31 Dec → 28/29 Feb).
  */
 export function withdrawalDate(requiredAt: Date, months = WITHDRAWAL_MONTHS): Date {
-  const shifted = new Date(requiredAt.getTime());
-  const day = shifted.getUTCDate();
-  shifted.setUTCDate(1);
-  shifted.setUTCMonth(shifted.getUTCMonth() + months);
-  const last = new Date(Date.UTC(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, 0)).getUTCDate();
-  shifted.setUTCDate(Math.min(day, last));
-  return shifted;
+  const offsetMs = BOGOTA_UTC_OFFSET_MINUTES * 60_000;
+  // Shifted so that the UTC fields read Bogotá's wall clock.
+  const local = new Date(requiredAt.getTime() + offsetMs);
+  const day = local.getUTCDate();
+  local.setUTCDate(1);
+  local.setUTCMonth(local.getUTCMonth() + months);
+  const last = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 0)).getUTCDate();
+  local.setUTCDate(Math.min(day, last));
+  return new Date(local.getTime() - offsetMs);
 }

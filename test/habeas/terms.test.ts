@@ -1,6 +1,7 @@
 import { startTestApp, type RunningApp } from '../helpers/app';
 import { FixedClock } from '../../src/pqr';
 import type { Requester } from '../../src/identity';
+import { withdrawalDate } from '../../src/habeas';
 
 /**
  * Ley 1581 de 2012 arts. 14 and 15, on a fixed clock, through the real app and database: a
@@ -93,5 +94,14 @@ describe('data-protection request terms', () => {
     clock.set('2027-03-01T15:00:00Z');
     await running.app.notify.scheduler.tick();
     expect((await running.app.dataRequests.detail(request.number)).status).toBe('abierta');
+  });
+});
+
+describe('withdrawal date of an incomplete reclamo', () => {
+  it('is two calendar months after the request for what it lacked, on Bogotá\'s calendar, the month\'s last day when it has no such day', () => {
+    expect(withdrawalDate(new Date('2026-11-23T15:00:00Z'))).toEqual(new Date('2027-01-23T15:00:00Z'));
+    // 30 Nov 23:30 Bogotá is 1 Dec in UTC: the two months still count from 30 Nov.
+    expect(withdrawalDate(new Date('2026-12-01T04:30:00Z'))).toEqual(new Date('2027-01-31T04:30:00Z'));
+    expect(withdrawalDate(new Date('2026-12-31T15:00:00Z'))).toEqual(new Date('2027-02-28T15:00:00Z'));
   });
 });
