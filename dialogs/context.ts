@@ -1,6 +1,7 @@
 import type { TurnContext } from 'botbuilder';
 import { MessageFactory, type Activity } from 'botbuilder';
 import { addressOf, type Address, type Identities, type OneTimeCodes, type Requester } from '../src/identity';
+import type { DataRequests, ExportLinks } from '../src/habeas';
 import type { Recognizer } from '../src/nlu';
 import type { Clock, PqrLifecycle, PqrService } from '../src/pqr';
 import type { HandoffService, Ratings } from '../src/handoff';
@@ -22,6 +23,12 @@ export interface DialogDeps {
   handoffs?: HandoffService;
   /** CSAT answers to "¿Cómo calificas la atención?". */
   ratings?: Ratings;
+  /** Data-protection requests (Ley 1581) and the links that download their data. */
+  dataRequests: DataRequests;
+  exportLinks: ExportLinks;
+  /** PUBLIC_URL: makes the download link absolute; without it the link is relative to the web chat page. */
+  publicUrl?: string;
+  retentionYears: number;
 }
 
 export function localeOf(context: TurnContext, deps: Pick<DialogDeps, 'defaultLocale'>): Locale {

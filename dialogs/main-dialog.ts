@@ -4,6 +4,7 @@ import { INTENT_THRESHOLD, isUpset, urgencyOf, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
 import { localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import { DataRequestDialog, DATA_REQUEST_DIALOG, dataRequestOf } from './data-request-dialog';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { HandoffDialog, HANDOFF_DIALOG, relayToAgent } from './handoff-dialog';
 import { captureRating } from './rating-dialog';
@@ -26,6 +27,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new ClarifyIntentDialog(deps));
     this.addDialog(new HandoffDialog(deps));
     this.addDialog(new UrgentDialog(deps));
+    this.addDialog(new DataRequestDialog(deps));
     this.addDialog(new WaterfallDialog('mainSteps', [this.route.bind(this), this.afterChild.bind(this)]));
     this.initialDialogId = 'mainSteps';
   }
@@ -77,7 +79,10 @@ export class MainDialog extends ComponentDialog {
     const clarified = options?.intent && options.text !== undefined ? (options as Clarified) : undefined;
     const text = clarified?.text ?? (context.activity.text ?? '').trim();
     const menuIntent = clarified ? null : this.menuIntent(context, text);
-    const recognition = this.deps.nlu.recognize(text, this.deps.clock.now(), localeOf(context, this.deps));
+    // Requests about one's personal data (Ley 1581) have words of their own: a lexicon, before the classifier.
+    const dataRequest = clarified || menuIntent ? null : dataRequestOf(text);
+    if (dataRequest) return step.beginDialog(DATA_REQUEST_DIALOG, dataRequest);
+        const recognition = this.deps.nlu.recognize(text, this.deps.clock.now(), localeOf(context, this.deps));
     if (!menuIntent && recognition.empty) {
       await context.sendActivity(withChoices(t('empty'), this.menu(context)));
       return step.endDialog();

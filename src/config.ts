@@ -70,6 +70,7 @@ const schema = z.object({
   NOTIFY_FALLBACK_DAYS: days(5),
   HOLIDAY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   RETENTION_YEARS: z.coerce.number().int().min(10).default(10),
+  PUBLIC_URL: z.string().url().optional(),
 
   WEBCHAT_TITLE: z.string().default('Atención al cliente · PQR'),
   WEBCHAT_BRAND_COLOR: z
@@ -165,6 +166,10 @@ export interface Config {
     channels: { customerLine: string; customerEmail: string; nonCustomerUrl: string; nonCustomerEmail: string };
   };
   terms: Terms;
+  /** Years the expediente of a PQR is kept after it closes: a deletion request stops there (Ley 1581 art. 15). */
+  retentionYears: number;
+  /** The address users reach this server at (https://pqr.example.co): links sent in a chat are made absolute with it. */
+  publicUrl?: string;
   /** How often each instance re-reads the holiday overrides a supervisor may change. */
   holidayRefreshMs: number;
   webchat: {
@@ -256,6 +261,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       businessDayEnd: env.BUSINESS_DAY_END,
       noProofDays: env.NOTIFY_FALLBACK_DAYS,
     },
+    retentionYears: env.RETENTION_YEARS,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     holidayRefreshMs: env.HOLIDAY_REFRESH_SECONDS * 1000,
     webchat: {
       title: env.WEBCHAT_TITLE,

@@ -6,6 +6,7 @@ import { MainDialog, PromptLanguage } from '../dialogs';
 import { askAboutAnswer, createHandoffs, type HandoffOptions, type HandoffParts } from './handoff';
 import { registerAvisos } from './avisos';
 import { registerBackoffice } from './backoffice';
+import { DataRequests, ExportLinks, registerDataExport } from './habeas';
 import { PqrBot } from './bot';
 import pino from 'pino';
 import { Counter } from 'prom-client';
@@ -44,6 +45,8 @@ export interface App {
   lifecycle: PqrLifecycle;
   /** Channel identities, what they have proven, consent (see src/identity). */
   identities: Identities;
+  /** Data-protection requests (Ley 1581 arts. 14 and 15; see src/habeas). */
+  dataRequests: DataRequests;
   calendar: BusinessCalendar;
   /** Holidays a supervisor adds or removes; every instance re-reads them every HOLIDAY_REFRESH_SECONDS. */
   holidays: HolidayOverrides;
@@ -88,6 +91,8 @@ export interface BotParts {
   identities: Identities;
   codes: OneTimeCodes;
   lookupDigest: KeyedDigest;
+  dataRequests: DataRequests;
+  exportLinks: ExportLinks;
   /** The SMTP transport when SMTP_URL is set: notifications and one-time codes share it. */
   mail?: Transporter;
 }
@@ -117,6 +122,8 @@ export async function buildBot(
   const pqr = new PqrService(db.prisma, clock, calendar, config.terms, config.operator, identities, lookupDigest);
   await pqr.syncBrands();
   const lifecycle = new PqrLifecycle(db.prisma, clock, calendar, config.terms);
+  const dataRequests = new DataRequests(db.prisma, clock, calendar, config.terms, config.retentionYears);
+  const exportLinks = new ExportLinks(lookupDigest, clock);
   const nlu = await createRecognizer({ cacheFile: nluCacheFile });
 
   const { channels } = config.operator;
@@ -158,11 +165,15 @@ export async function buildBot(
     answerDays: config.terms.answerDays,
     handoffs: handoffs?.service,
     ratings: handoffs?.ratings,
+    dataRequests,
+    exportLinks,
+    publicUrl: config.publicUrl,
+    retentionYears: config.retentionYears,
   });
   const storage = new PrismaBotStorage(db.prisma);
   const conversations = new ConversationRecorder(db.prisma, identities, clock, config.defaultLocale);
   const bot = new PqrBot(new ConversationState(storage), new UserState(storage), dialog, conversations, new PromptLanguage(texts, config.defaultLocale));
-  return { bot, handoffs, pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail };
+  return { bot, handoffs, pqr, lifecycle, calendar, holidays, nlu, texts, conversations, identities, codes, lookupDigest, mail, dataRequests, exportLinks };
 }
 
 /** The composition root: configuration → storage → domain → NLU → dialogs → bot → channels → HTTP. */
@@ -175,7 +186,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // Agent messages and the bot's handoff notices leave through the outbox, built further down.
   let kickOutbox = () => undefined as void;
   const leases = new Leases(db.prisma);
-  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, handoffs, identities, codes, lookupDigest, mail } = await buildBot(config, db, clock, options.nluCacheFile, {
+  const { bot, pqr, lifecycle, calendar, holidays, texts, conversations, handoffs, identities, codes, lookupDigest, mail, dataRequests, exportLinks } = await buildBot(config, db, clock, options.nluCacheFile, {
     handoff: { logger, kick: () => kickOutbox(), leader: () => leases.claim('scheduler:handoff', config.notify.schedulerIntervalMs * 1.5) },
   });
   // Only the error's kind: a gateway's or SMTP server's message may carry the number or address.
@@ -286,6 +297,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     mail,
     fallback,
     // The holder renews the lease at each of its ticks, before it runs out: another instance ticks only once the holder stops.
+    withdrawStale: () => dataRequests.withdrawStale(),
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
   notify.outbox.register('webchat', chatSender(webchat.adapter));
@@ -301,6 +313,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   notify.start();
   handoffs!.start();
 
+  registerDataExport(server, { links: exportLinks, requests: dataRequests, identities, logger });
   registerAvisos(server, { fallback, clock, t: texts.for(config.defaultLocale), locale: config.defaultLocale, logger });
 
   if (!config.backoffice.sessionSecret) logger.info('BACKOFFICE_SESSION_SECRET not set: back office sessions are signed with a per-process key (they end at restart; set it when running several instances)');
@@ -320,6 +333,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: config.webchat.newConversations.trustProxy,
     handoffs: handoffs!,
     lookupDigest,
+    dataRequests,
   });
 
   return {
@@ -330,6 +344,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     pqr,
     lifecycle,
     identities,
+    dataRequests,
     calendar,
     holidays,
     fallback,

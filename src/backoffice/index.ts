@@ -3,6 +3,7 @@ import type { KeyedDigest } from '../identity';
 import type { Logger } from '../logger';
 import type { BusinessCalendar, Clock, HolidayOverrides, PqrLifecycle, Terms } from '../pqr';
 import type { Db, Provider } from '../storage';
+import type { DataRequests } from '../habeas';
 import { SessionSigner } from './auth';
 import type { HandoffParts } from '../handoff';
 import { CaseQueries } from './cases';
@@ -40,6 +41,7 @@ export interface BackofficeDeps {
   handoffs: HandoffParts;
   /** Keys the sign-in counters with the server's secret (see src/identity/secret.ts). */
   lookupDigest: KeyedDigest;
+  dataRequests?: DataRequests;
 }
 
 /**
@@ -61,6 +63,7 @@ export function registerBackoffice(server: Server, deps: BackofficeDeps): { clos
     operatorName: deps.operatorName,
     trustProxy: deps.trustProxy,
     lookupDigest: deps.lookupDigest,
+    dataRequests: deps.dataRequests,
   });
   const closeStreams = registerHandoffRoutes(server, { kit, handoffs: deps.handoffs, clock: deps.clock, logger: deps.logger, keepAliveMs: Math.min(15_000, deps.handoffs.service.holdTimeoutMs / 3) });
   registerPageRoutes(server);

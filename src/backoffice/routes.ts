@@ -11,6 +11,8 @@ import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
 import { renderExpedientePdf } from './expediente-pdf';
 import { checkPeriod, lastQuarter, recentWeeks, regulatoryCsv, type ReportFilters, type ReportPeriod, type ReportQueries } from './reports';
+import { registerDataRequestRoutes } from './data-requests';
+import type { DataRequests } from '../habeas';
 
 export const API_PATH = '/api/backoffice';
 export const MAX_PAGE_SIZE = 100;
@@ -32,6 +34,8 @@ export interface ApiContext {
   trustProxy?: boolean;
   /** Keys the sign-in counters (e-mails, IPs) with the server's secret. */
   lookupDigest: KeyedDigest;
+  /** Data-protection requests (Ley 1581), listed and closed beside the PQRs. */
+  dataRequests?: DataRequests;
 }
 
 export class HttpError extends Error {
@@ -415,5 +419,6 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): RouteKit {
     }),
   );
 
+  if (ctx.dataRequests) registerDataRequestRoutes(server, API_PATH, { route, requests: ctx.dataRequests, clock: ctx.clock, body: jsonBody, fail: (status, code, message) => new HttpError(status, code, message) });
   return { route };
 }

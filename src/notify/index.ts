@@ -32,6 +32,8 @@ export interface NotificationDeps {
   fallback: { followUp(): Promise<number> };
   /** With several instances: whether this one runs the deadline scheduler's tick (see `DeadlineScheduler`). */
   schedulerLeader?: () => Promise<boolean>;
+  /** `DataRequests.withdrawStale`: incomplete data-protection reclamos withdrawn after two months (Ley 1581 art. 15). */
+  withdrawStale?: () => Promise<number>;
 }
 
 export interface Notifications {
@@ -64,7 +66,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     outbox.disable('email', 'SMTP_URL not set');
     logger.info({ channel: 'email' }, 'notifications by e-mail off: SMTP_URL not set (e-mail notifications stay pending)');
   }
-  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), followUp: () => deps.fallback.followUp(), kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
+  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), followUp: () => deps.fallback.followUp(), withdrawStale: deps.withdrawStale, kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
   return {
     outbox,
     scheduler,

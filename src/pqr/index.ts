@@ -4,8 +4,8 @@ export { formatCun, normalizeCun, parseCun, findCun } from './cun';
 export { formatDate, formatDateTime } from './dates-es';
 export { verifyChain, GENESIS_HASH } from './expediente';
 export { PQR_STATUSES, OPEN_STATUSES, canTransition, assertTransition, InvalidTransitionError, type PqrStatus } from './states';
-export { answerTerm, isOverdue, trafficLight, avisoTerm, noProofDeadline, DEFAULT_TERMS, type Terms } from './terms';
-export { PqrService, appendEvent, owns, PQR_TYPES, UnknownBrandError, type Customer, type FileRequest, type FoundPqr, type PqrLookup, type PqrSummary, type PqrType } from './service';
+export { answerTerm, type AnswerTerm, isOverdue, trafficLight, avisoTerm, noProofDeadline, DEFAULT_TERMS, type Terms } from './terms';
+export { PqrService, appendEvent, owns, ownedBy, PQR_TYPES, UnknownBrandError, type Customer, type FileRequest, type FoundPqr, type PqrLookup, type PqrSummary, type PqrType } from './service';
 export {
   PqrLifecycle,
   PqrActionError,

@@ -101,7 +101,7 @@ export function owns(pqr: { identityId: number | null; requesterEmail: string | 
 }
 
 /** The PQRs a requester owns, as a query filter (see `owns`). */
-function ownedBy(requester: Requester) {
+export function ownedBy(requester: Requester) {
   return [
     ...(requester.identityId !== null ? [{ identityId: requester.identityId }] : []),
     ...(requester.lines.length ? [{ subscriber: { line: { in: requester.lines } } }] : []),

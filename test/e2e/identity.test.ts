@@ -4,13 +4,12 @@ import { FakeSmsGateway } from '../helpers/fake-sms';
 import { FakeTelegram, telegramUser, updates } from '../helpers/fake-telegram';
 import { TestSmtpServer } from '../helpers/smtp';
 import { textsOf, whatsAppEnv, WhatsAppUser } from '../helpers/whatsapp-user';
-import { DirectLineUser } from '../notify/directline-client';
+import { CUN, fileAsNonCustomer, WebChat } from '../helpers/webchat';
 
 const IDS = { accessToken: 'EAA-identity-token', appSecret: 'identity-app-secret-0123456789', phoneNumberId: '106540352242888' };
 const TELEGRAM_TOKEN = '7100200300:AAH-identity-token_0123456789abcdefghij';
 const TELEGRAM_SECRET = 'identity-telegram-secret_0123456789';
 const BOOTSTRAP = 'identity-backoffice-bootstrap-token-0123';
-const CUN = /\d{4}-\d{2}-\d{10}/;
 
 const VICTIM = { name: 'Valentina Ruiz Parra', document: '1098765432', email: 'valentina.ruiz@correo.com' };
 const STRANGER = { name: 'Mallory Intrusa Pérez', email: 'mallory@evil.test' };
@@ -265,52 +264,6 @@ describe('only the owner sees a PQR, on every channel', () => {
     });
   });
 });
-
-/** A Web Chat user over Direct Line whose `turn` returns what the bot said to that message. */
-class WebChat {
-  private constructor(
-    private readonly running: RunningApp,
-    private readonly user: DirectLineUser,
-  ) {}
-
-  static async open(running: RunningApp): Promise<WebChat> {
-    return new WebChat(running, await DirectLineUser.connect(running.url));
-  }
-
-  /** Every reply of the turn: waits for the first, then until no more arrive for a moment. */
-  async turn(text: string): Promise<string> {
-    const before = (await this.user.botTexts()).length;
-    await this.user.say(text);
-    const deadline = Date.now() + 10_000;
-    let texts = await this.user.botTexts();
-    for (let seen = -1; (texts.length === before || texts.length !== seen) && Date.now() < deadline; ) {
-      seen = texts.length;
-      await this.running.app.webchat.idle();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      texts = await this.user.botTexts();
-    }
-    // As the user reads it: Web Chat's markdown (bold, line breaks) left out.
-    return texts.slice(before).join('\n').replace(/\*\*([^*\s][^*]*?)\*\*/g, '$1').replace(/ +\n/g, '\n');
-  }
-}
-
-async function fileAsNonCustomer(chat: WebChat, person: { name: string; document: string; email: string }): Promise<string> {
-  await chat.turn('quiero solicitar una copia de mi contrato');
-  await chat.turn('Acepto');
-  await chat.turn('No');
-  await chat.turn(person.name);
-  await chat.turn('Cédula de ciudadanía');
-  await chat.turn(person.document);
-  await chat.turn(person.email);
-  await chat.turn('necesito una copia del contrato que firmé cuando compré el equipo');
-  await chat.turn('Es todo');
-  await chat.turn('Sí');
-  await chat.turn('Por correo');
-  const filed = await chat.turn('Sí, radicar');
-  const cun = CUN.exec(filed)?.[0];
-  if (!cun) throw new Error(`not filed: ${filed}`);
-  return cun;
-}
 
 async function fileAsSubscriber(chat: WebChat, line: string): Promise<string> {
   await chat.turn('me cobraron un paquete de datos que nunca pedí y me descontaron el saldo');

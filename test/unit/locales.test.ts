@@ -5,6 +5,7 @@ import { PQR_STATUSES, PQR_TYPES } from '../../src/pqr';
 import { OFFERED_INTENTS } from '../../dialogs/clarify-intent-dialog';
 import { FIELDS } from '../../dialogs/corrections';
 import { URGENCIES } from '../../src/nlu';
+import { RECLAMO_ACTIONS } from '../../src/habeas';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCUMENT_TYPES = ['CC', 'CE', 'PA', 'NIT'];
@@ -25,6 +26,7 @@ const TEMPLATE_VALUES: Record<string, readonly string[]> = {
   'customer.docType.': DOCUMENT_TYPES,
   'file.correct.': FIELDS,
   'urgent.': URGENCIES,
+  'habeas.action.': RECLAMO_ACTIONS,
   'webchat.page.': interfaceFields('src/channels/directline/page.ts', 'PageTexts'),
 };
 
