@@ -83,7 +83,7 @@ describe('fuzz: /api/backoffice/* and /backoffice (real server, bootstrap token)
 
     expect(result.failures.slice(0, 3)).toEqual([]);
     expect(result.sent).toBe(PAYLOADS_PER_ROUTE);
-    expect(result.statuses[200]).toBeGreaterThan(500);
+    expect(result.statuses[200]).toBeGreaterThan(PAYLOADS_PER_ROUTE / 20);
     // Sign-in guessing from one address ends in 429s well before the run does.
     expect(result.statuses[429]).toBeGreaterThan(0);
     expect(result.heapAfterMb - result.heapBeforeMb).toBeLessThan(HEAP_MARGIN_MB);

@@ -89,7 +89,7 @@ describe('fuzz: /v3/directline/* (real server)', () => {
 
     expect(result.failures.slice(0, 3)).toEqual([]);
     expect(result.sent).toBe(PAYLOADS_PER_ROUTE);
-    expect(result.statuses[200]).toBeGreaterThan(500);
+    expect(result.statuses[200]).toBeGreaterThan(PAYLOADS_PER_ROUTE / 20);
     expect(result.heapAfterMb - result.heapBeforeMb).toBeLessThan(HEAP_MARGIN_MB);
     expect(result.rssAfterMb - result.rssBeforeMb).toBeLessThan(RSS_MARGIN_MB);
     expect((await send(running.url, { kind: 'health', method: 'GET', path: '/healthz', headers: {} })).status).toBe(200);

@@ -116,7 +116,7 @@ describe('fuzz: POST/GET /api/whatsapp (real server, fake Graph on 127.0.0.1)', 
 
     expect(result.failures.slice(0, 3)).toEqual([]);
     expect(result.sent).toBe(PAYLOADS_PER_ROUTE);
-    expect(result.statuses[200]).toBeGreaterThan(1_000);
+    expect(result.statuses[200]).toBeGreaterThan(PAYLOADS_PER_ROUTE / 10);
     expect(turns).toBeLessThan(400);
     expect(result.heapAfterMb - result.heapBeforeMb).toBeLessThan(HEAP_MARGIN_MB);
     expect(result.rssAfterMb - result.rssBeforeMb).toBeLessThan(RSS_MARGIN_MB);
