@@ -11,10 +11,11 @@ const MENU_EN = ['File a PQR', 'Check a PQR', 'Contact channels', 'Help'];
 describe('the conversation follows the language the user writes in', () => {
   it('English in the middle of a Spanish question re-asks it in English, with English buttons that work', async () => {
     const conversation = bot.conversation({ locale: 'es-CO' });
-    expect(await conversation.sayText('quiero poner un reclamo')).toContain('Antes de pedirte datos personales');
+    expect(await conversation.sayText('quiero poner un reclamo')).toContain('¿Autorizas el tratamiento de tus datos?');
     const reasked = await conversation.say("Sorry, I don't speak Spanish. Can you help me in English?");
-    expect(textOf(reasked)).toContain('Before asking for your personal data');
-    expect(textOf(reasked)).not.toMatch(/Antes de pedirte|Por favor elige/);
+    // The short re-ask of the consent question, in English.
+    expect(textOf(reasked)).toContain("Tap «I accept» or «I don't accept»");
+    expect(textOf(reasked)).not.toMatch(/Autorizas|Para radicar|Toca/);
     expect(actionsOf(reasked)).toEqual(['I accept', "I don't accept"]);
     expect(await conversation.sayText('I accept')).toContain('Thank you. We have saved your authorisation');
   });
@@ -30,9 +31,9 @@ describe('the conversation follows the language the user writes in', () => {
 
   it('a clearly Spanish message in an English conversation switches back, also in the middle of a question', async () => {
     const conversation = bot.conversation({ locale: 'en-US' });
-    expect(await conversation.sayText('File a PQR')).toContain('Before asking for your personal data');
+    expect(await conversation.sayText('File a PQR')).toContain('Do you authorise the processing of your data?');
     const reasked = await conversation.say('perdón, no entiendo inglés, ¿me puede atender en español?');
-    expect(textOf(reasked)).toContain('Antes de pedirte datos personales');
+    expect(textOf(reasked)).toContain('Toca «Acepto» o «No acepto»');
     expect(actionsOf(reasked)).toEqual(['Acepto', 'No acepto']);
     expect(await conversation.sayText('acepto')).toContain('Gracias. Guardamos tu autorización');
   });

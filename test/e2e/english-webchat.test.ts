@@ -29,7 +29,7 @@ describe('an English speaker on the Spanish web chat page (real server, Direct L
 
   it('gets English after asking for it, files a reclamo in English free text, and the stored case is right', async () => {
     expect(await say("Sorry, I don't speak Spanish. Can you help me in English?")).toMatch(/^I can help you with your requests, complaints and claims/);
-    expect(await say('I was charged for a data package I never asked for')).toContain('Before asking for your personal data');
+    expect(await say('I was charged for a data package I never asked for')).toContain('Do you authorise the processing of your data?');
     expect(await say('I accept')).toContain('Are you a customer');
     expect(await say('No')).toContain('Type your full name.');
     // A Spanish name says nothing about the language: the conversation stays in English.
