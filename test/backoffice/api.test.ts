@@ -318,7 +318,7 @@ describe('back office API', () => {
       expect(page.headers.get('x-content-type-options')).toBe('nosniff');
       const html = await page.text();
       const scripts = [...html.matchAll(/src="([^"]+)"/g)].map((m) => m[1]);
-      expect(scripts.map((src) => src.replace(/\?v=\w+$/, ''))).toEqual(['labels.js', 'chart.js', 'dashboard.js', 'app.js', 'holidays.js', 'inbox.js'].map((name) => `/backoffice/assets/${name}`));
+      expect(scripts.map((src) => src.replace(/\?v=\w+$/, ''))).toEqual(['labels.js', 'chart.js', 'dashboard.js', 'app.js', 'holidays.js', 'inbox.js', 'data-requests.js'].map((name) => `/backoffice/assets/${name}`));
       for (const src of scripts) expect((await fetch(`${url}${src}`)).status).toBe(200);
       expect((await fetch(`${url}/backoffice/assets/nothing.js`)).status).toBe(404);
     });
