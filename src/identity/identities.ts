@@ -1,7 +1,7 @@
 import { TurnContext, type Activity } from 'botbuilder';
 import { normalizeMobile } from '../nlu/entities';
 import type { Clock } from '../pqr/clock';
-import { isUniqueViolation, type Db, type Tx } from '../storage';
+import { isUniqueViolation, type Db } from '../storage';
 import type { Address } from './address';
 
 /** What a proof is about: a mobile line (10 digits, 3xxxxxxxxx) or an e-mail address (lower case). */
@@ -70,9 +70,12 @@ export class Identities {
     return true;
   }
 
-  /** The identity of the user filing, inside the filing's transaction. */
-  async ensure(tx: Tx, address: Address, at: Date): Promise<number> {
-    return this.upsert(tx, address, { lastInboundAt: at }, {});
+  /**
+   * The identity of the user filing, made before the filing's transaction: on PostgreSQL a unique
+   * violation (two filings of one user racing) would abort that transaction, retry and all.
+   */
+  async ensure(address: Address, at: Date): Promise<number> {
+    return this.upsert(this.prisma, address, { lastInboundAt: at }, {});
   }
 
   /** The identity of a requester about to receive a code (it holds the code until it is used). */
@@ -130,7 +133,7 @@ export class Identities {
   }
 
   /** Create-or-update that survives another instance creating the same identity at the same moment. */
-  private async upsert(db: Db | Tx, address: Address, create: Record<string, unknown>, update: Record<string, unknown>): Promise<number> {
+  private async upsert(db: Db, address: Address, create: Record<string, unknown>, update: Record<string, unknown>): Promise<number> {
     const where = { channel_userId: { channel: address.channel, userId: address.userId } };
     try {
       return (await db.channelIdentity.upsert({ where, create: { ...address, ...create }, update, select: { id: true } })).id;

@@ -161,8 +161,8 @@ export class PqrService {
     const { countedFrom, dueDate } = answerTerm(filedAt, this.calendar, this.terms);
     const brand = request.customer.kind === 'subscriber' ? this.brand(request.customer.brandId) : null;
     const code = brand?.cunCode ?? this.operator.cunCode;
+    const identity = { id: await this.identities.ensure(request.user, filedAt) };
     const pqr = await this.prisma.$transaction(async (tx) => {
-      const identity = { id: await this.identities.ensure(tx, request.user, filedAt) };
       const owner = await this.personOf(tx, request.customer, identity.id);
       const requester = request.customer.kind === 'non_customer'
         ? {
