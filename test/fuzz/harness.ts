@@ -43,9 +43,25 @@ export type Check = (request: FuzzRequest, response: FuzzResponse) => string | n
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-/** One request on a kept-alive connection; the body is sent as given, bytes and all. */
-export function send(baseUrl: string, request: FuzzRequest): Promise<FuzzResponse> {
+/**
+ * One request on a kept-alive connection; the body is sent as given, bytes and all.
+ * A kept-alive socket that the server closed for idleness just as it was reused (after a long
+ * GC between batches, say) is reset before any byte of the answer: that request never reached
+ * the server, so it is sent once more on a fresh socket, as Node's documentation advises
+ * (`request.reusedSocket`). A reset on a fresh socket, or after the answer began, is a failure.
+ */
+export async function send(baseUrl: string, request: FuzzRequest): Promise<FuzzResponse> {
+  try {
+    return await sendOnce(baseUrl, request);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' && (error as { reusedSocket?: boolean }).reusedSocket) return sendOnce(baseUrl, request);
+    throw error;
+  }
+}
+
+function sendOnce(baseUrl: string, request: FuzzRequest): Promise<FuzzResponse> {
   const url = new URL(baseUrl);
+  let answered = false;
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -58,6 +74,7 @@ export function send(baseUrl: string, request: FuzzRequest): Promise<FuzzRespons
         timeout: 30_000,
       },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
@@ -65,7 +82,11 @@ export function send(baseUrl: string, request: FuzzRequest): Promise<FuzzRespons
       },
     );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${request.method} ${request.path}`)));
-    req.on('error', reject);
+    req.on('error', (error) => {
+      // Only a reset before the answer began may be retried: mark whether the socket was a reused one.
+      if (req.reusedSocket && !answered) Object.assign(error, { reusedSocket: true });
+      reject(error);
+    });
     req.end(request.body);
   });
 }
