@@ -1,5 +1,5 @@
 import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ChannelAccount, type ConversationReference } from 'botbuilder';
-import type { TurnLogic } from './inbound';
+import type { TurnLogic } from '../inbox';
 
 /** Waits as long as a "delay" activity asks (Bot Framework's default is one second). */
 export function waitFor(activity: Partial<Activity>): Promise<void> {

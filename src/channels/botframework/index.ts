@@ -3,7 +3,7 @@ import { AuthenticationConstants } from 'botframework-connector';
 import type { Request, Response, Server } from 'restify';
 import { clientIp, isLoopbackAddress } from '../../http';
 import type { Logger } from '../../logger';
-import { KeyedQueue } from '../queue';
+import { KeyedQueue } from '../../inbox';
 import { readActivity } from './activity';
 import { BotFrameworkCloudAdapter, namespacedChannel, type AuthenticatedRequest, type BotFrameworkAuth } from './adapter';
 

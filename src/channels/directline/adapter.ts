@@ -6,7 +6,7 @@ import { CHANNEL_ID, type DirectLineStore } from './store';
 export const SERVICE_URL = 'urn:pqr-bot:directline';
 export const BOT_ACCOUNT = { id: 'pqr-bot', name: 'PQR', role: 'bot' } as const;
 
-export type { TurnLogic } from '../inbound';
+export type { TurnLogic } from '../../inbox';
 
 /**
  * The web chat channel: replies are appended to the conversation's activity stream in the

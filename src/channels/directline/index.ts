@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Server } from 'restify';
 import type { Db } from '../../storage';
-import type { InboundSettings } from '../inbound';
+import type { InboundSettings } from '../../inbox';
 import { DirectLineAdapter } from './adapter';
 import { registerPageRoutes, type PageOptions } from './page';
 import { registerApiRoutes } from './routes';

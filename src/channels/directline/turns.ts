@@ -1,8 +1,8 @@
 import type { Activity } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Db } from '../../storage';
-import { InboundLog, InboundProcessor, type InboundSettings, type InboundTurn } from '../inbound';
-import { KeyedQueue } from '../queue';
+import { InboundLog, InboundProcessor, type InboundSettings, type InboundTurn } from '../../inbox';
+import { KeyedQueue } from '../../inbox';
 import type { DirectLineAdapter, TurnLogic } from './adapter';
 import { CHANNEL_ID, type DirectLineStore, type InboundRecord } from './store';
 

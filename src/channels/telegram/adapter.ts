@@ -5,7 +5,7 @@ import type { ChatKeyboards, KeyboardRegistry } from './keyboards';
 import { toTelegramMessages, type ChannelHints, type RenderOptions } from './outbound';
 import { CHANNEL_ID, SERVICE_URL } from './update';
 
-export type { TurnLogic } from '../inbound';
+export type { TurnLogic } from '../../inbox';
 
 export interface TelegramAdapterOptions {
   /** The label of the "share my number" button, in the conversation's language. */

@@ -5,7 +5,7 @@ import { resolveLocale, type Locale, type Texts } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
 import type { Identities } from '../../identity';
 import { PrismaBotStorage, type Db } from '../../storage';
-import { InboundLog, InboundProcessor, type InboundSettings } from '../inbound';
+import { InboundLog, InboundProcessor, type InboundSettings } from '../../inbox';
 import { TelegramAdapter } from './adapter';
 import { TelegramApi } from './api';
 import { KeyboardRegistry } from './keyboards';

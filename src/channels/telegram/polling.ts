@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Update } from 'telegraf/types';
-import type { InboundProcessor } from '../inbound';
+import type { InboundProcessor } from '../../inbox';
 import type { TelegramApi } from './api';
 import type { UpdateRecorder } from './webhook';
 

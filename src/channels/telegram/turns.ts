@@ -5,7 +5,7 @@ import type { Clock } from '../../pqr';
 import type { Db } from '../../storage';
 import type { Identities } from '../../identity';
 import { keepEvidence } from '../evidence';
-import type { InboundTurn } from '../inbound';
+import type { InboundTurn } from '../../inbox';
 import type { TurnLogic, TelegramAdapter } from './adapter';
 import type { TelegramApi } from './api';
 import type { KeyboardRegistry } from './keyboards';

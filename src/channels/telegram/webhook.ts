@@ -3,7 +3,7 @@ import type { Request, Response, Server } from 'restify';
 import type { Update } from 'telegraf/types';
 import { z } from 'zod';
 import { safeEqual } from '../../security';
-import type { InboundLog, InboundProcessor, RecordedInbound } from '../inbound';
+import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
 import { senderOf } from './update';
 
 export const WEBHOOK_PATH = '/api/telegram';

@@ -4,7 +4,7 @@ import type { GraphClient } from './graph';
 import { CHANNEL_ID, SERVICE_URL } from './message';
 import { toWhatsAppMessages } from './outbound';
 
-export type { TurnLogic } from '../inbound';
+export type { TurnLogic } from '../../inbox';
 
 /**
  * The WhatsApp Cloud API channel as a Bot Framework adapter: a recorded webhook message becomes

@@ -5,7 +5,7 @@ import type { Translate } from '../../i18n';
 import { systemClock, type Clock } from '../../pqr';
 import type { Identities } from '../../identity';
 import type { Db } from '../../storage';
-import { InboundLog, InboundProcessor, type InboundSettings } from '../inbound';
+import { InboundLog, InboundProcessor, type InboundSettings } from '../../inbox';
 import { WhatsAppAdapter } from './adapter';
 import { GraphClient } from './graph';
 import { CHANNEL_ID } from './message';

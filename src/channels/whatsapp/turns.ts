@@ -4,7 +4,7 @@ import type { Clock } from '../../pqr';
 import type { Db } from '../../storage';
 import type { Identities } from '../../identity';
 import { keepEvidence } from '../evidence';
-import type { InboundTurn } from '../inbound';
+import type { InboundTurn } from '../../inbox';
 import type { TurnLogic, WhatsAppAdapter } from './adapter';
 import type { GraphClient } from './graph';
 import { CHANNEL_ID, readMessage, toActivity, type RecordedMessage } from './message';

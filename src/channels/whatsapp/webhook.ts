@@ -5,7 +5,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { safeEqual } from '../../security';
 import type { Db } from '../../storage';
-import type { InboundLog, InboundProcessor, RecordedInbound } from '../inbound';
+import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
 import { CHANNEL_ID, senderOf, type RecordedMessage } from './message';
 
 export const WEBHOOK_PATH = '/api/whatsapp';
