@@ -3,7 +3,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { RECENT_TEXTS, type MainDialog, type PromptLanguage } from '../dialogs';
 import type { Locale } from './i18n';
 import { detectLanguage } from './nlu';
-import { ETagConflictError } from './storage';
+import { ETagConflictError, TurnWork } from './storage';
 
 /** Remembers how to reach the user later (conversation reference, last message, language). */
 export interface InboundRecorder {
@@ -82,9 +82,16 @@ export class PqrBot extends ActivityHandler {
    * the turn (the channel apologises) rather than overwrite the other turn's state.
    */
   async run(context: TurnContext): Promise<void> {
+    // The inbox's end-of-turn transaction, when the turn runs for a recorded message: state,
+    // identity, released notifications and the message marked processed commit together here.
+    const work = TurnWork.current();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.runOnce(context);
+        if (work) {
+          await this.conversations?.record(context.activity);
+          await work.commit();
+        }
         break;
       } catch (error) {
         if (!(error instanceof ETagConflictError)) throw error;
@@ -96,7 +103,7 @@ export class PqrBot extends ActivityHandler {
       }
     }
     // After the turn: the identity exists only once the user consented, maybe in this very turn.
-    await this.conversations?.record(context.activity);
+    if (!work) await this.conversations?.record(context.activity);
   }
 
   /**

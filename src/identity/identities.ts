@@ -1,8 +1,8 @@
 import { TurnContext, type Activity } from 'botbuilder';
 import { normalizeMobile } from '../nlu/entities';
 import type { Clock } from '../pqr/clock';
-import { isUniqueViolation, type Db } from '../storage';
-import type { Address } from './address';
+import { hotSqlOf, isUniqueViolation, TurnWork, type Db, type HotSql } from '../storage';
+import { addressKey, type Address } from './address';
 
 /** What a proof is about: a mobile line (10 digits, 3xxxxxxxxx) or an e-mail address (lower case). */
 export type ProofKind = 'line' | 'email';
@@ -33,11 +33,26 @@ export function proofValue(kind: ProofKind, raw: string): string | null {
  * The one owner of channel identities: who each channel user is, how to reach them, their consent
  * to the privacy notice and what they have proven. Nothing else writes ChannelIdentity or IdentityProof.
  */
+/** The conversation reference as stored, for comparing two: the message id and the language are left out. */
+function sameReference(a: string, b: string): boolean {
+  const strip = (json: string) => {
+    const { activityId: _id, locale: _locale, ...rest } = JSON.parse(json) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  return a === b || strip(a) === strip(b);
+}
+
 export class Identities {
+  private readonly sql: HotSql | undefined;
+  /** Lines `touch` found already proven, by identity id: `proveFor` right after it needs no read. Consumed once. */
+  private readonly provenLines = new Map<number, string>();
+
   constructor(
     private readonly prisma: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sql = hotSqlOf(prisma);
+  }
 
   /**
    * On every inbound message of a webhook channel: the identity (created on first contact, holding
@@ -46,9 +61,30 @@ export class Identities {
    */
   async touch(address: Address, activity: Partial<Activity>, locale?: string): Promise<number> {
     const at = activity.timestamp instanceof Date ? activity.timestamp : this.clock.now();
-    const data = { conversationRef: JSON.stringify(TurnContext.getConversationReference(activity)), ...(locale ? { locale } : {}) };
-    const id = await this.upsert(this.prisma, address, { ...data, lastInboundAt: at }, data);
-    await this.moveLastInbound(id, at);
+    const conversationRef = JSON.stringify(TurnContext.getConversationReference(activity));
+    if (!this.sql) {
+      const data = { conversationRef, ...(locale ? { locale } : {}) };
+      const id = await this.upsert(this.prisma, address, { ...data, lastInboundAt: at }, data);
+      await this.moveLastInbound(id, at);
+      return id;
+    }
+    // One statement: created or updated, the last inbound time only moved forward, and what the
+    // rest of the turn would otherwise read (a proof of the sender's line, notifications held).
+    const line = proofValue('line', address.userId);
+    const [row] = await this.sql.all<{ id: number; locale: string | null; proven: unknown; held: unknown }>(
+      `INSERT INTO "ChannelIdentity" ("channel", "userId", "conversationRef", "locale", "lastInboundAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("channel", "userId") DO UPDATE SET "conversationRef" = excluded."conversationRef", "locale" = COALESCE(excluded."locale", "ChannelIdentity"."locale"),
+         "lastInboundAt" = CASE WHEN "ChannelIdentity"."lastInboundAt" IS NULL OR "ChannelIdentity"."lastInboundAt" < excluded."lastInboundAt" THEN excluded."lastInboundAt" ELSE "ChannelIdentity"."lastInboundAt" END
+       RETURNING "id", "locale",
+         EXISTS (SELECT 1 FROM "IdentityProof" WHERE "IdentityProof"."identityId" = "ChannelIdentity"."id" AND "IdentityProof"."kind" = 'line' AND "IdentityProof"."value" = ?) AS "proven",
+         EXISTS (SELECT 1 FROM "Outbox" WHERE "Outbox"."status" = 'held' AND "Outbox"."conversationKey" = ?) AS "held"`,
+      [address.channel, address.userId, conversationRef, locale ?? null, at, new Date(), line ?? '', addressKey(address)],
+    );
+    const id = Number(row.id);
+    if (this.provenLines.size > 1000) this.provenLines.clear();
+    if (line && Number(row.proven)) this.provenLines.set(id, line);
+    const work = TurnWork.current();
+    if (work) work.touched = { channel: address.channel, userId: address.userId, conversationRef, locale: row.locale, held: Boolean(Number(row.held)) };
     return id;
   }
 
@@ -58,6 +94,11 @@ export class Identities {
    */
   async noteMessage(address: Address, activity: Partial<Activity>, at: Date, locale?: string): Promise<boolean> {
     const conversationRef = JSON.stringify(TurnContext.getConversationReference(activity));
+    const work = TurnWork.current();
+    if (work && this.sql && work.sql === this.sql) {
+      this.noteInTurn(work, address, conversationRef, at, locale);
+      return true;
+    }
     const updated = await this.prisma.channelIdentity.updateMany({
       where: { channel: address.channel, userId: address.userId },
       data: { conversationRef, ...(locale ? { locale } : {}) },
@@ -68,6 +109,27 @@ export class Identities {
       data: { lastInboundAt: at },
     });
     return true;
+  }
+
+  /**
+   * `noteMessage` inside a turn's end-of-turn transaction. When the channel touched the identity
+   * this turn (same reference, same language), there is nothing left to write.
+   */
+  private noteInTurn(work: TurnWork, address: Address, conversationRef: string, at: Date, locale?: string): void {
+    const touched = work.touched?.channel === address.channel && work.touched.userId === address.userId ? work.touched : undefined;
+    if (touched && sameReference(touched.conversationRef, conversationRef) && (!locale || locale === touched.locale)) return;
+    work.add({
+      sql: `UPDATE "ChannelIdentity" SET "conversationRef" = ?, "locale" = COALESCE(?, "locale"),
+              "lastInboundAt" = CASE WHEN "lastInboundAt" IS NULL OR "lastInboundAt" < ? THEN ? ELSE "lastInboundAt" END
+            WHERE "channel" = ? AND "userId" = ?`,
+      args: [conversationRef, locale ?? null, at, at, address.channel, address.userId],
+    });
+  }
+
+  /** Whether notifications may be held for the address: false only when the channel's touch this turn saw none. */
+  mayHoldNotifications(address: Address): boolean {
+    const touched = TurnWork.current()?.touched;
+    return !(touched && touched.channel === address.channel && touched.userId === address.userId && !touched.held);
   }
 
   /**
@@ -115,6 +177,10 @@ export class Identities {
   async proveFor(identityId: number, kind: ProofKind, raw: string, method: ProofMethod): Promise<void> {
     const value = proofValue(kind, raw);
     if (!value) return;
+    if (kind === 'line' && this.provenLines.get(identityId) === value) {
+      this.provenLines.delete(identityId);
+      return;
+    }
     const key = { identityId_kind_value: { identityId, kind, value } };
     if (await this.prisma.identityProof.findUnique({ where: key, select: { id: true } })) return;
     try {

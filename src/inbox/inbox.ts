@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { isUniqueViolation, Leases, type Db } from '../storage';
+import { hotSqlOf, isUniqueViolation, Leases, TurnWork, type Db, type HotSql, type SqlWrite } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -32,28 +32,54 @@ export class AbandonedMessageError extends Error {
  * instance, and a message recorded but never processed survives a crash.
  */
 export class InboundLog {
+  /** Plain SQL for the statements of every turn (see `HotSql`); Prisma when the client has none. */
+  readonly sql: HotSql | undefined;
+
   constructor(
     readonly prisma: Db,
     readonly channel: string,
-  ) {}
+  ) {
+    this.sql = hotSqlOf(prisma);
+  }
 
   /** Records the message; `duplicate` when this external id was recorded before (by anyone). */
   async record(externalId: string, conversationKey: string, payload: string): Promise<{ id: number; duplicate: boolean }> {
-    try {
-      const row = await this.prisma.inboundMessage.create({
-        data: { channel: this.channel, externalId, conversationKey, payload },
-        select: { id: true },
-      });
-      return { id: row.id, duplicate: false };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const existing = await this.prisma.inboundMessage.findUnique({
-        where: { channel_externalId: { channel: this.channel, externalId } },
-        select: { id: true },
-      });
-      if (!existing) throw error;
-      return { id: existing.id, duplicate: true };
+    if (this.sql) {
+      const rows = await this.sql.all<{ id: number }>(
+        'INSERT INTO "InboundMessage" ("channel", "externalId", "conversationKey", "payload", "receivedAt", "attempts", "repliesSent") VALUES (?, ?, ?, ?, ?, 0, 0) ON CONFLICT ("channel", "externalId") DO NOTHING RETURNING "id"',
+        [this.channel, externalId, conversationKey, payload, new Date()],
+      );
+      if (rows.length > 0) return { id: Number(rows[0].id), duplicate: false };
+    } else {
+      try {
+        const row = await this.prisma.inboundMessage.create({ data: { channel: this.channel, externalId, conversationKey, payload }, select: { id: true } });
+        return { id: row.id, duplicate: false };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
     }
+    const existing = await this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: this.channel, externalId } }, select: { id: true } });
+    if (!existing) throw new Error('an inbound message was neither recorded nor found');
+    return { id: existing.id, duplicate: true };
+  }
+
+  /**
+   * The conversation's oldest unprocessed message, its run counted (`attempts` includes this
+   * run): one statement that finds the message and starts it. Null when none is waiting.
+   */
+  async next(conversationKey: string): Promise<PendingInbound | null> {
+    if (!this.sql) {
+      const [message] = await this.pendingFor(conversationKey, 1);
+      if (!message) return null;
+      const started = await this.prisma.inboundMessage.updateMany({ where: { id: message.id, processedAt: null }, data: { attempts: { increment: 1 } } });
+      return started.count > 0 ? { ...message, attempts: message.attempts + 1 } : null;
+    }
+    const rows = await this.sql.all<{ id: number; payload: string; attempts: number; repliesSent: number }>(
+      'UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE "id" = (SELECT "id" FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL ORDER BY "id" LIMIT 1) AND "processedAt" IS NULL RETURNING "id", "payload", "attempts", "repliesSent"',
+      [this.channel, conversationKey],
+    );
+    const row = rows[0];
+    return row ? { id: Number(row.id), conversationKey, payload: row.payload, attempts: Number(row.attempts), repliesSent: Number(row.repliesSent) } : null;
   }
 
   /** Counts a run of the message's turn; false when it was processed meanwhile. */
@@ -64,17 +90,33 @@ export class InboundLog {
 
   /** Replies the message's turn has sent so far (counting those of interrupted runs). */
   async countReplies(id: number, repliesSent: number): Promise<void> {
-    await this.prisma.inboundMessage.update({ where: { id }, data: { repliesSent } });
+    if (this.sql) await this.sql.run('UPDATE "InboundMessage" SET "repliesSent" = ? WHERE "id" = ?', [repliesSent, id]);
+    else await this.prisma.inboundMessage.updateMany({ where: { id }, data: { repliesSent } });
+  }
+
+  /** The write that marks the message processed (with the error, if its turn failed) and stores its replies count. */
+  processedWrite(id: number, repliesSent: number, error?: unknown): SqlWrite {
+    return {
+      sql: 'UPDATE "InboundMessage" SET "processedAt" = ?, "repliesSent" = ?, "lastError" = ? WHERE "id" = ?',
+      args: [new Date(), repliesSent, errorText(error), id],
+    };
   }
 
   async markProcessed(id: number, error?: unknown): Promise<void> {
-    await this.prisma.inboundMessage.update({
-      where: { id },
-      data: {
-        processedAt: new Date(),
-        lastError: error === undefined ? null : error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown error',
-      },
-    });
+    await this.prisma.inboundMessage.updateMany({ where: { id }, data: { processedAt: new Date(), lastError: errorText(error) } });
+  }
+
+  /**
+   * The write that lets go of the conversation's lease, only when no message of the conversation
+   * waits (read in the same transaction that marks the last one processed): a message another
+   * instance recorded while the lease was held is seen here, and the lease is kept to process it.
+   * Changes one row when the lease was let go.
+   */
+  releaseWrite(leaseKey: string, owner: string, conversationKey: string): SqlWrite {
+    return {
+      sql: 'DELETE FROM "Lease" WHERE "key" = ? AND "owner" = ? AND NOT EXISTS (SELECT 1 FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL)',
+      args: [leaseKey, owner, this.channel, conversationKey],
+    };
   }
 
   /** One conversation's unprocessed messages, oldest first. */
@@ -99,6 +141,10 @@ export class InboundLog {
   }
 }
 
+function errorText(error: unknown): string | null {
+  return error === undefined ? null : error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'unknown error';
+}
+
 /**
  * The turn of one recorded message as a channel runs it. `guard` wraps the logic so that running
  * the turn again, after a crash cut the first run short, is invisible to the user: the bot learns
@@ -112,6 +158,8 @@ export class InboundTurn implements PendingInbound {
   readonly payload: string;
   readonly attempts: number;
   readonly repliesSent: number;
+  /** Replies of this message sent so far, those of interrupted runs included. */
+  sent = 0;
 
   constructor(
     private readonly log: InboundLog,
@@ -123,17 +171,23 @@ export class InboundTurn implements PendingInbound {
   guard(logic: TurnLogic): TurnLogic {
     return async (context) => {
       context.turnState.set(INBOUND_MESSAGE_ID, this.id);
-      let sent = 0;
+      this.sent = 0;
+      // The count stored so far: it is stored before each further send, and with the message
+      // marked processed at the end, so a run cut short re-sends at most its last batch.
+      let stored = this.repliesSent;
       context.onSendActivities(async (ctx, activities, next) => {
         // Replies go out in the same order on every run, so the first `repliesSent` were sent already.
-        const skipped = activities.splice(0, Math.max(0, Math.min(activities.length, this.repliesSent - sent)));
-        sent += skipped.length;
+        const skipped = activities.splice(0, Math.max(0, Math.min(activities.length, this.repliesSent - this.sent)));
+        this.sent += skipped.length;
         if (skipped.some((activity) => activity.type !== 'trace')) ctx.responded = true;
         let responses: ResourceResponse[] = [];
         if (activities.length > 0) {
+          if (this.sent > stored) {
+            await this.log.countReplies(this.id, this.sent);
+            stored = this.sent;
+          }
           responses = (await next()) ?? [];
-          sent += activities.length;
-          await this.log.countReplies(this.id, sent);
+          this.sent += activities.length;
         }
         return [...skipped.map(() => ({ id: '' })), ...responses];
       });
@@ -153,7 +207,6 @@ export interface InboundSettings {
 
 /** Unfinished runs after which a message is given up rather than tried again. */
 const MAX_ATTEMPTS = 5;
-const BATCH = 20;
 
 /**
  * Processes recorded messages one at a time per conversation, in recording order, across every
@@ -240,37 +293,106 @@ export class InboundProcessor {
     heartbeat.unref();
     try {
       for (;;) {
-        const batch = await this.log.pendingFor(conversationKey, BATCH);
-        if (batch.length === 0) break;
-        for (const message of batch) {
-          // Someone else holds the conversation now (this instance stalled past the lease): stop.
-          if (lost) return false;
-          await this.process(message);
-        }
+        // Someone else holds the conversation now (this instance stalled past the lease): stop.
+        if (lost) return false;
+        const message = await this.log.next(conversationKey);
+        if (!message) break;
+        // The turn's last transaction let go of the lease: nothing was waiting then.
+        if (await this.process(message, key)) return false;
       }
+    } catch (error) {
+      if (!lost) await leases.release(key).catch(() => undefined);
+      throw error;
     } finally {
       clearInterval(heartbeat);
-      if (!lost) await leases.release(key).catch((error: unknown) => this.onError(error));
     }
+    if (lost) return false;
+    const sql = this.log.sql;
+    if (sql) {
+      // Let go unless a message arrived since we looked (then go round again).
+      const { sql: text, args } = this.log.releaseWrite(key, leases.owner, conversationKey);
+      return (await sql.run(text, args)) === 0;
+    }
+    await leases.release(key).catch((error: unknown) => this.onError(error));
     // Another instance may have recorded a message and left it to us just before we let go.
     return this.log.hasPending(conversationKey);
   }
 
-  private async process(message: PendingInbound): Promise<void> {
-    if (message.attempts >= MAX_ATTEMPTS) {
-      const error = new AbandonedMessageError(message.attempts);
+  /** Runs one message's turn, started by `next`; true when its end-of-turn transaction let go of the lease. */
+  private async process(message: PendingInbound, leaseKey: string): Promise<boolean> {
+    // `attempts` counts this run too.
+    if (message.attempts > MAX_ATTEMPTS) {
+      const error = new AbandonedMessageError(message.attempts - 1);
       this.onError(error, message.id);
       await this.log.markProcessed(message.id, error);
-      return;
+      return false;
     }
-    if (!(await this.log.begin(message.id))) return;
+    const turn = new InboundTurn(this.log, message);
+    const sql = this.log.sql;
+    if (!sql) {
+      let failure: unknown;
+      try {
+        await this.handle(turn);
+      } catch (error) {
+        failure = error;
+        this.onError(error, message.id);
+      }
+      await this.log.markProcessed(message.id, failure);
+      return false;
+    }
+    // The turn's writes (state, identity, notifications) and these two commit together; the bot
+    // commits them at the end of its turn, or we do when the turn was not the bot's or failed.
+    const work = new TurnWork(sql);
     let failure: unknown;
+    work.base(() => this.log.processedWrite(message.id, turn.sent, failure));
+    const release = work.base(() => this.log.releaseWrite(leaseKey, this.settings.leases.owner, message.conversationKey));
+    await turnSlots.acquire();
     try {
-      await this.handle(new InboundTurn(this.log, message));
+      await work.within(() => this.handle(turn));
     } catch (error) {
       failure = error;
       this.onError(error, message.id);
+    } finally {
+      turnSlots.release();
     }
-    await this.log.markProcessed(message.id, failure);
+    if (!work.committed) {
+      if (failure !== undefined) work.discard();
+      await work.commit();
+    }
+    work.close();
+    return work.baseChanges[release] === 1;
   }
 }
+
+/**
+ * Turns run at once in this process, all channels together. better-sqlite3 answers synchronously
+ * and a turn is mostly CPU, so a hundred turns started together would keep the event loop busy
+ * for hundreds of milliseconds; the rest wait their turn here while webhooks keep being
+ * acknowledged (they are only recorded, which is one statement).
+ */
+const MAX_TURNS_IN_FLIGHT = 8;
+
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+const turnSlots = new Slots(MAX_TURNS_IN_FLIGHT);

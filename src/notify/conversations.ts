@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { resolveLocale, type Locale } from '../i18n';
 import { addressKey, addressOf, type Identities } from '../identity';
 import type { Clock } from '../pqr';
-import type { Db } from '../storage';
+import { TurnWork, type Db } from '../storage';
 
 /**
  * After each user message: the identity keeps how to reach the user (see `Identities.noteMessage`),
@@ -24,6 +24,22 @@ export class ConversationRecorder {
     if (activity.type !== 'message' || !address.channel || !address.userId) return;
     const at = timestampOf(activity) ?? this.clock.now();
     const known = await this.identities.noteMessage(address, activity, at, activity.locale ? resolveLocale(activity.locale, this.fallbackLocale) : undefined);
+    const work = TurnWork.current();
+    if (work) {
+      // In the turn's end-of-turn transaction; only an identity's notifications are released.
+      if (!this.identities.mayHoldNotifications(address)) return;
+      work.add(
+        {
+          sql: `UPDATE "Outbox" SET "status" = 'pending', "nextAttemptAt" = ? WHERE "status" = 'held' AND "conversationKey" = ?
+                AND EXISTS (SELECT 1 FROM "ChannelIdentity" WHERE "channel" = ? AND "userId" = ?)`,
+          args: [this.clock.now(), addressKey(address), address.channel, address.userId],
+        },
+        (released) => {
+          if (released > 0) for (const listener of this.listeners) listener();
+        },
+      );
+      return;
+    }
     if (!known) return;
     const released = await this.prisma.outbox.updateMany({
       where: { status: 'held', conversationKey: addressKey(address) },

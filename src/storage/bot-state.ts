@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
+import { hotSqlOf, TurnWork, type HotSql, type SqlWrite } from './hot-sql';
 
 /** Bot Framework's `StoreItems`, restated here so storage needs no botbuilder import. */
 type StoreItems = Record<string, { eTag?: string; [key: string]: unknown }>;
@@ -12,40 +13,86 @@ export class ETagConflictError extends Error {
 }
 
 /**
+ * The eTag an item had when it was read, kept on the item itself (non-enumerable: a copy made
+ * with `{ ...item }` is a new item). botbuilder's `BotState.saveChanges` sets `eTag: '*'` before
+ * it writes, which alone would overwrite whatever another turn saved meanwhile.
+ */
+const READ_ETAG = Symbol('eTag as read');
+
+function remember(item: object, eTag: string): void {
+  Object.defineProperty(item, READ_ETAG, { value: eTag, enumerable: false, writable: true, configurable: true });
+}
+
+/**
  * Conversation and user state in the BotState table, so any instance can take any message.
- * Writes are optimistic: an item read with an eTag is saved only if nobody saved it since;
- * "*" or no eTag overwrites.
+ * Writes are optimistic: an item is saved only if nobody saved it since it was read (its eTag as
+ * read, or an explicit eTag); an item never read and written with "*" or no eTag overwrites.
+ * Inside a turn with a `TurnWork`, writes join the turn's end-of-turn transaction.
  */
 export class PrismaBotStorage {
-  constructor(private readonly prisma: Db) {}
+  private readonly sql: HotSql | undefined;
+
+  constructor(private readonly prisma: Db) {
+    this.sql = hotSqlOf(prisma);
+  }
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const rows = await this.prisma.botState.findMany({ where: { key: { in: keys } } });
+    const rows = this.sql
+      ? await this.sql.all<{ key: string; eTag: string; data: string }>(`SELECT "key", "eTag", "data" FROM "BotState" WHERE "key" IN (${keys.map(() => '?').join(', ')})`, keys)
+      : await this.prisma.botState.findMany({ where: { key: { in: keys } }, select: { key: true, eTag: true, data: true } });
     const items: StoreItems = {};
-    for (const row of rows) items[row.key] = { ...JSON.parse(row.data), eTag: row.eTag };
+    for (const row of rows) {
+      const item = { ...JSON.parse(row.data), eTag: row.eTag };
+      remember(item, row.eTag);
+      items[row.key] = item;
+    }
     return items;
   }
 
   async write(changes: StoreItems): Promise<void> {
+    const work = TurnWork.current();
     for (const [key, item] of Object.entries(changes)) {
       const { eTag, ...rest } = item;
+      const expected = eTag && eTag !== '*' ? eTag : ((item as { [READ_ETAG]?: string })[READ_ETAG] ?? null);
       const data = JSON.stringify(rest);
       const next = randomUUID();
-      if (!eTag || eTag === '*') {
-        await this.prisma.botState.upsert({ where: { key }, create: { key, eTag: next, data }, update: { eTag: next, data } });
-        continue;
-      }
-      const updated = await this.prisma.botState.updateMany({ where: { key, eTag }, data: { eTag: next, data } });
-      if (updated.count === 0) {
-        const exists = await this.prisma.botState.findUnique({ where: { key }, select: { key: true } });
-        if (exists) throw new ETagConflictError(key);
-        await this.prisma.botState.create({ data: { key, eTag: next, data } });
-      }
+      const write = this.statement(key, expected, next, data);
+      // Saved twice in one turn: the second save expects what the first wrote.
+      remember(item, next);
+      if (work && this.sql && work.sql === this.sql) work.add(write);
+      else if (this.sql) write.check?.(await this.sql.run(write.sql, write.args));
+      else await this.writeWithPrisma(key, expected, next, data);
     }
   }
 
   async delete(keys: string[]): Promise<void> {
     await this.prisma.botState.deleteMany({ where: { key: { in: keys } } });
+  }
+
+  private statement(key: string, expected: string | null, next: string, data: string): SqlWrite {
+    const now = new Date();
+    if (expected === null) {
+      return {
+        sql: 'INSERT INTO "BotState" ("key", "eTag", "data", "updatedAt") VALUES (?, ?, ?, ?) ON CONFLICT ("key") DO UPDATE SET "eTag" = excluded."eTag", "data" = excluded."data", "updatedAt" = excluded."updatedAt"',
+        args: [key, next, data, now],
+      };
+    }
+    return {
+      sql: 'UPDATE "BotState" SET "eTag" = ?, "data" = ?, "updatedAt" = ? WHERE "key" = ? AND "eTag" = ?',
+      args: [next, data, now, key, expected],
+      check: (changed) => {
+        if (changed === 0) throw new ETagConflictError(key);
+      },
+    };
+  }
+
+  private async writeWithPrisma(key: string, expected: string | null, next: string, data: string): Promise<void> {
+    if (expected === null) {
+      await this.prisma.botState.upsert({ where: { key }, create: { key, eTag: next, data }, update: { eTag: next, data } });
+      return;
+    }
+    const updated = await this.prisma.botState.updateMany({ where: { key, eTag: expected }, data: { eTag: next, data } });
+    if (updated.count === 0) throw new ETagConflictError(key);
   }
 }

@@ -6,6 +6,9 @@ import { Client, Pool } from 'pg';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
 import { applyMigrations, migrationsList, type Provider } from './schema-engine';
+import { cachePreparedStatements, countingFactory, StatementCounter } from './instrument';
+import { postgresHotSql, registerHotSql, sqliteHotSql, type HotSql } from './hot-sql';
+import type BetterSqlite3 from 'better-sqlite3';
 
 /** Both generated clients have the same models and methods; code is written against this one. */
 export type Db = SqliteClient;
@@ -17,6 +20,10 @@ export interface Database {
   provider: Provider;
   /** Migrations applied by this start (empty when the schema was already current). */
   applied: string[];
+  /** Every SQL statement this client sent, BEGIN/COMMIT included (tests and the benchmark read it). */
+  statements: StatementCounter;
+  /** The hot path's plain SQL on the same connection (SQLite) or pool (PostgreSQL). */
+  sql: HotSql;
   /** True when the database answers a trivial query within `timeoutMs` (the health check). */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -73,6 +80,16 @@ function sqliteFactory(url: string): PrismaBetterSqlite3 {
   return new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
 }
 
+/** The SQLite adapter the app queries through: statements counted, prepared statements reused. */
+function servingSqliteFactory(url: string, counter: StatementCounter, connected: (db: BetterSqlite3.Database) => void): PrismaBetterSqlite3 {
+  return countingFactory(sqliteFactory(url), counter, (adapter) => {
+    const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    if (!client) throw new Error('@prisma/adapter-better-sqlite3 no longer exposes its connection');
+    cachePreparedStatements(client);
+    connected(client);
+  });
+}
+
 /**
  * True when every migration in the folder is recorded as finished. The schema engine locks a
  * SQLite file while it checks, so a second process (a CLI beside a running server) only calls it
@@ -89,23 +106,31 @@ async function upToDate(prisma: Db, provider: Provider): Promise<boolean> {
 /** Opens the database named by `url`, creating (SQLite) and migrating it first. */
 export async function openDatabase(url: string): Promise<Database> {
   const provider = providerOf(url);
+  const statements = new StatementCounter();
   if (provider === 'sqlite') {
-    let prisma = new SqliteClient({ adapter: sqliteFactory(url) });
+    let connection: BetterSqlite3.Database | undefined;
+    const connected = (db: BetterSqlite3.Database) => (connection = db);
+    let prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected) });
     let applied: string[] = [];
     if (!(await upToDate(prisma, provider))) {
       await prisma.$disconnect();
       applied = await applyMigrations(provider, sqliteFactory(url));
-      prisma = new SqliteClient({ adapter: sqliteFactory(url) });
+      prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected) });
     }
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
-    return { prisma, provider, applied, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close: () => prisma.$disconnect() };
+    const sql = sqliteHotSql(() => {
+      if (!connection) throw new Error('the SQLite connection is not open');
+      return connection;
+    }, statements);
+    registerHotSql(prisma, sql);
+    return { prisma, provider, applied, statements, sql, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close: () => prisma.$disconnect() };
   }
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
   const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // PrismaPg listens for errors of idle connections only until $disconnect: one dropped by the
   // server while the pool is ending (a restart, a forced drop) must not crash the process.
   pool.on('error', () => undefined);
-  const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Db;
+  const prisma = new PostgresClient({ adapter: countingFactory(new PrismaPg(pool), statements) }) as unknown as Db;
   let applied: string[] = [];
   if (!(await upToDate(prisma, provider))) {
     applied = await withMigrationLock(url, async () => {
@@ -114,10 +139,14 @@ export async function openDatabase(url: string): Promise<Database> {
       return applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
     });
   }
+  const sql = postgresHotSql(pool, statements);
+  registerHotSql(prisma, sql);
   return {
     prisma,
     provider,
     applied,
+    statements,
+    sql,
     ping: (timeoutMs = 2000) => ping(prisma, timeoutMs),
     close: async () => {
       await prisma.$disconnect();

@@ -1,0 +1,258 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Pool } from 'pg';
+import type { StatementCounter } from './instrument';
+import type { Provider } from './schema-engine';
+
+/**
+ * The few statements every turn runs (record, take the next message, bot state, the end-of-turn
+ * writes), in plain SQL through the same driver the Prisma adapter uses: the same better-sqlite3
+ * connection or the same pg pool. Measured on this machine, Prisma's query compiler and result
+ * mapping cost more CPU than SQLite itself for such one-row statements (see the README); the rest
+ * of the application keeps using Prisma.
+ *
+ * SQL is written once with `?` placeholders and double-quoted identifiers, which both databases
+ * accept; PostgreSQL gets `$1…$n`. Dates are passed as Prisma stores them: ISO text with `+00:00`
+ * on SQLite, UTC `timestamp(3)` on PostgreSQL.
+ */
+export interface SqlStatement {
+  sql: string;
+  args: unknown[];
+}
+
+/** A statement of a transaction: `check` sees the rows it changed and may throw to roll everything back. */
+export interface SqlWrite extends SqlStatement {
+  check?: (changes: number) => void;
+}
+
+export interface HotSql {
+  readonly provider: Provider;
+  /** Rows of one statement (a SELECT, or a write with RETURNING). */
+  all<T extends Record<string, unknown>>(sql: string, args: unknown[]): Promise<T[]>;
+  /** Rows changed by one statement. */
+  run(sql: string, args: unknown[]): Promise<number>;
+  /** The writes in one transaction (one fsync on PostgreSQL); rows changed by each. */
+  transaction(writes: SqlWrite[]): Promise<number[]>;
+}
+
+const registry = new WeakMap<object, HotSql>();
+
+/** Remembers the plain-SQL access that goes with a Prisma client (set by `openDatabase`). */
+export function registerHotSql(prisma: object, sql: HotSql): void {
+  registry.set(prisma, sql);
+}
+
+/** The plain-SQL access of a client opened by `openDatabase`; undefined for any other client (Prisma is used then). */
+export function hotSqlOf(prisma: object): HotSql | undefined {
+  return registry.get(prisma);
+}
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * SQLite: statements prepared once and kept. A transaction runs synchronously (BEGIN … COMMIT in
+ * one tick), so nothing else on the shared connection can slip into it; while Prisma has a
+ * transaction open on that connection, these statements wait for it rather than join it.
+ */
+export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: StatementCounter): HotSql {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  let cachedFor: BetterSqlite3.Database | undefined;
+  const prepared = (sql: string): BetterSqlite3.Statement => {
+    const connection = db();
+    if (connection !== cachedFor) {
+      cache.clear();
+      cachedFor = connection;
+    }
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      // The class's own prepare: the adapter's `prepare` on this connection is wrapped (see cachePreparedStatements).
+      stmt = (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, sql);
+      if (stmt.reader) stmt.safeIntegers(false);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+  const args = (values: unknown[]) => values.map((v) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? (v ? 1 : 0) : v));
+  const free = async () => {
+    while (db().inTransaction) await pause();
+  };
+  const begin = (connection: BetterSqlite3.Database) => (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'BEGIN IMMEDIATE');
+  let beginStmt: BetterSqlite3.Statement | undefined;
+  let commitStmt: BetterSqlite3.Statement | undefined;
+  let rollbackStmt: BetterSqlite3.Statement | undefined;
+  return {
+    provider: 'sqlite',
+    async all<T>(sql: string, values: unknown[]) {
+      await free();
+      counter.note(sql);
+      return prepared(sql).all(...args(values)) as T[];
+    },
+    async run(sql, values) {
+      await free();
+      counter.note(sql);
+      return prepared(sql).run(...args(values)).changes;
+    },
+    async transaction(writes) {
+      await free();
+      const connection = db();
+      if (!beginStmt || cachedFor !== connection) {
+        beginStmt = begin(connection);
+        commitStmt = (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'COMMIT');
+        rollbackStmt = (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'ROLLBACK');
+      }
+      counter.note('BEGIN IMMEDIATE');
+      beginStmt.run();
+      try {
+        const changes = writes.map((write) => {
+          counter.note(write.sql);
+          const changed = prepared(write.sql).run(...args(write.args)).changes;
+          write.check?.(changed);
+          return changed;
+        });
+        counter.note('COMMIT');
+        commitStmt!.run();
+        return changes;
+      } catch (error) {
+        if (connection.inTransaction) {
+          counter.note('ROLLBACK');
+          rollbackStmt!.run();
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** `?` → `$n`, outside quoted identifiers (the SQL here has no string literals with `?`). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+export function postgresHotSql(pool: Pool, counter: StatementCounter): HotSql {
+  const texts = new Map<string, string>();
+  const text = (sql: string) => {
+    let t = texts.get(sql);
+    if (t === undefined) texts.set(sql, (t = numbered(sql)));
+    return t;
+  };
+  // timestamp(3) without time zone holds UTC, as Prisma writes it.
+  const args = (values: unknown[]) => values.map((v) => (v instanceof Date ? v.toISOString().slice(0, -1) : v));
+  return {
+    provider: 'postgresql',
+    async all<T>(sql: string, values: unknown[]) {
+      counter.note(sql);
+      return (await pool.query(text(sql), args(values))).rows as T[];
+    },
+    async run(sql, values) {
+      counter.note(sql);
+      return (await pool.query(text(sql), args(values))).rowCount ?? 0;
+    },
+    async transaction(writes) {
+      const client = await pool.connect();
+      let open = false;
+      try {
+        counter.note('BEGIN');
+        await client.query('BEGIN');
+        open = true;
+        const changes: number[] = [];
+        for (const write of writes) {
+          counter.note(write.sql);
+          const changed = (await client.query(text(write.sql), args(write.args))).rowCount ?? 0;
+          write.check?.(changed);
+          changes.push(changed);
+        }
+        counter.note('COMMIT');
+        await client.query('COMMIT');
+        open = false;
+        return changes;
+      } catch (error) {
+        if (open) {
+          counter.note('ROLLBACK');
+          await client.query('ROLLBACK').catch(() => undefined);
+        }
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+/**
+ * The end-of-turn writes of one turn, committed together: the bot's state, the inbound message
+ * marked processed, the identity's last inbound time, held notifications released, the
+ * conversation's lease let go when nothing else waits. The inbox opens one per message; the bot
+ * and the conversation recorder add their writes while the turn runs (see `TurnWork.current`),
+ * and the bot commits it (so a state conflict re-runs the turn, see `PqrBot.run`). Writes added
+ * with `base` (the inbox's) survive a failed commit; the others are dropped with it.
+ */
+export class TurnWork {
+  private static readonly scope = new AsyncLocalStorage<TurnWork>();
+  private readonly baseWrites: (() => SqlWrite)[] = [];
+  private turnWrites: SqlWrite[] = [];
+  private readonly afterCommit: ((changes: number) => void)[] = [];
+  private afterIndexes: number[] = [];
+  committed = false;
+  private closed = false;
+  /** Rows changed by each base write in the committed transaction, in the order they were added. */
+  baseChanges: number[] = [];
+  /** What the channel learned when it touched the user's identity this turn (see `Identities.touch`). */
+  touched?: { channel: string; userId: string; conversationRef: string; locale: string | null; held: boolean };
+
+  constructor(readonly sql: HotSql) {}
+
+  /** The work of the turn running in this async context, if any. */
+  static current(): TurnWork | undefined {
+    const work = TurnWork.scope.getStore();
+    // Something the turn started that outlives it (a timer, a kick) must not write into it.
+    return work && !work.committed && !work.closed ? work : undefined;
+  }
+
+  /** The turn is over: nothing joins this work any more. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Runs `fn` with this work as `TurnWork.current()`. */
+  within<T>(fn: () => Promise<T>): Promise<T> {
+    return TurnWork.scope.run(this, fn);
+  }
+
+  /** A write of the inbox's own, built at commit time (e.g. the replies counted by then). */
+  base(write: () => SqlWrite): number {
+    this.baseWrites.push(write);
+    return this.baseWrites.length - 1;
+  }
+
+  /** A write of this run of the turn; `after` runs once it is committed, with the rows it changed. */
+  add(write: SqlWrite, after?: (changes: number) => void): void {
+    this.turnWrites.push(write);
+    if (after) {
+      this.afterIndexes.push(this.turnWrites.length - 1);
+      this.afterCommit.push(after);
+    }
+  }
+
+  /** Forgets this run's writes (a failed or re-run turn). */
+  discard(): void {
+    this.turnWrites = [];
+    this.afterCommit.length = 0;
+    this.afterIndexes = [];
+  }
+
+  async commit(): Promise<void> {
+    if (this.committed) return;
+    const turn = this.turnWrites;
+    const after = [...this.afterCommit];
+    const indexes = this.afterIndexes;
+    try {
+      const changes = await this.sql.transaction([...turn, ...this.baseWrites.map((build) => build())]);
+      this.committed = true;
+      this.baseChanges = changes.slice(turn.length);
+      after.forEach((run, i) => run(changes[indexes[i]]));
+    } finally {
+      this.discard();
+    }
+  }
+}
