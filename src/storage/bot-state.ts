@@ -61,7 +61,10 @@ export class PrismaBotStorage {
       // Saved twice in one turn: the second save expects what the first wrote.
       remember(item, next);
       if (work && this.sql && work.sql === this.sql) work.add(write);
-      else if (this.sql) write.check?.(await this.sql.run(write.sql, write.args));
+      else if (this.sql) {
+        const changed = await this.sql.run(write.sql, write.args);
+        write.check?.(changed);
+      }
       else await this.writeWithPrisma(key, expected, next, data);
     }
   }
