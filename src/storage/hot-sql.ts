@@ -73,8 +73,11 @@ export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: Statemen
     return stmt;
   };
   const args = (values: unknown[]) => values.map((v) => (v instanceof Date ? v.toISOString().replace('Z', '+00:00') : typeof v === 'boolean' ? (v ? 1 : 0) : v));
+  // Each statement first lets the event loop turn: better-sqlite3 answers synchronously, so a
+  // chain of statements would otherwise never let a webhook be accepted or acknowledged.
   const free = async () => {
-    while (db().inTransaction) await pause();
+    do await pause();
+    while (db().inTransaction);
   };
   const begin = (connection: BetterSqlite3.Database) => (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'BEGIN IMMEDIATE');
   let beginStmt: BetterSqlite3.Statement | undefined;

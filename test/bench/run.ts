@@ -127,14 +127,22 @@ type Outcome<T> = T | { error: string };
 
 export interface WebhookRow {
   setup: string;
-  result: Outcome<LoadResult>;
+  result: Outcome<MeasuredLoad>;
+}
+
+/** A load result with what the app's database saw, and the same load with 10 conversations. */
+export interface MeasuredLoad extends LoadResult {
+  /** SQL statements (BEGIN/COMMIT included) per completed turn, counted at the driver adapter; absent for the baseline. */
+  statementsPerTurn?: number;
+  /** The same script with 10 conversations at once. */
+  at10?: LoadResult;
 }
 
 export interface BenchReport {
   machine: Machine;
   settings: Settings;
   script: string[];
-  webhook?: { baseline: Outcome<LoadResult>; setups: WebhookRow[] };
+  webhook?: { baseline: Outcome<MeasuredLoad>; setups: WebhookRow[] };
   status?: Outcome<StatusResult>;
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
@@ -157,16 +165,23 @@ async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<
 
 const failed = <T extends object>(outcome: Outcome<T> | undefined): outcome is { error: string } => !!outcome && 'error' in outcome;
 
-/** One load run against `targets`: calibrate on the first, warm up, measure. */
-async function measureWebhook(settings: Settings, targets: string[], settle: () => Promise<void>, sends: SendLog, runId: number): Promise<LoadResult> {
+/** One load run against `targets`: calibrate on the first, warm up, measure at the set concurrency and at 10. */
+async function measureWebhook(settings: Settings, targets: string[], settle: () => Promise<void>, sends: SendLog, runId: number, statements?: () => number): Promise<MeasuredLoad> {
   const expected = await calibrate(targets[0], sends, userId(runId, 9999, 0), settle);
   const warmUp = Math.min(settings.conversations, 20);
   await runLoad({ targets, sends, expected, conversations: warmUp, maxRounds: 1, seconds: settings.seconds, runId: runId + 1 });
   await settle();
   sends.clear();
-  const result = await runLoad({ targets, sends, expected, conversations: settings.conversations, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 2 });
+  const before = statements?.() ?? 0;
+  const result: MeasuredLoad = await runLoad({ targets, sends, expected, conversations: settings.conversations, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 2 });
   await settle();
+  if (statements) result.statementsPerTurn = (statements() - before) / Math.max(1, result.turns);
   sends.clear();
+  if (settings.conversations !== 10) {
+    result.at10 = await runLoad({ targets, sends, expected, conversations: 10, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 3 });
+    await settle();
+    sends.clear();
+  }
   return result;
 }
 
@@ -190,7 +205,8 @@ async function webhookScenarios(settings: Settings): Promise<NonNullable<BenchRe
         try {
           for (let i = 0; i < instances; i++) apps.push(await startApp(db.url, graph.url));
           const settle = async () => void (await Promise.all(apps.map((a) => a.app.whatsapp!.idle())));
-          return await measureWebhook(settings, apps.map((a) => a.url), settle, sends, runId);
+          const statements = () => apps.reduce((sum, a) => sum + a.app.db.statements.count, 0);
+          return await measureWebhook(settings, apps.map((a) => a.url), settle, sends, runId, statements);
         } finally {
           for (const { app } of apps) await app.close();
           await db.close();
@@ -245,10 +261,11 @@ export function render(report: BenchReport): string {
       `(a, b) WhatsApp webhook → signature → dedupe → dialog → state → reply on the fake Graph (127.0.0.1).`,
       `${s.conversations} conversations at once, each running "${report.script.join('" → "')}" as new users for up to ${s.seconds} s.`,
       'Latency: from the POST to the fake Graph receiving the turn\'s last reply. Ack: from the POST to the 200.',
+      'At 10: the same script with 10 conversations at once. Statements/turn: SQL statements (BEGIN/COMMIT included) the app sent per completed turn, counted at the driver adapter.',
     );
-    const headers = ['setup', 'turns', 'turns/s', 'turns/s ÷ baseline', 'p50 ms', 'p99 ms', 'p50 × baseline', 'ack p50 ms', 'ack p99 ms', 'errors', 'mismatched'];
+    const headers = ['setup', 'turns', 'turns/s', 'turns/s ÷ baseline', 'p50 ms', 'p99 ms', 'p50 × baseline', 'ack p50 ms', 'ack p99 ms', 'p99 ms at 10', 'p50 ms at 10', 'statements/turn', 'errors', 'mismatched'];
     const base = failed(baseline) ? undefined : baseline;
-    const row = (label: string, r: LoadResult) => [
+    const row = (label: string, r: MeasuredLoad) => [
       label,
       r.turns,
       round(r.turnsPerSecond, 1),
@@ -258,6 +275,9 @@ export function render(report: BenchReport): string {
       base && r !== base ? round(r.latency.p50 / base.latency.p50, 1) : '',
       round(r.ack.p50, 2),
       round(r.ack.p99, 2),
+      r.at10 ? round(r.at10.latency.p99, 2) : '',
+      r.at10 ? round(r.at10.latency.p50, 2) : '',
+      r.statementsPerTurn === undefined ? '' : round(r.statementsPerTurn, 1),
       r.errors,
       r.mismatched,
     ];
