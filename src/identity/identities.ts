@@ -42,10 +42,30 @@ function sameReference(a: string, b: string): boolean {
   return a === b || strip(a) === strip(b);
 }
 
+/**
+ * How long this instance's touch of an identity stands for that user's next messages: within it,
+ * a message with the same conversation reference writes nothing. The last inbound time then lags
+ * by less than this, so WhatsApp's 24-hour window is judged closed up to this much early (a
+ * template a minute before it was needed), never late.
+ */
+const TOUCH_REUSE_MS = 60_000;
+const MAX_REMEMBERED = 10_000;
+
+interface RecentTouch {
+  id: number;
+  at: number;
+  conversationRef: string;
+  locale: string | null;
+  /** The sender's line, when it is known to be proven. */
+  line: string | null;
+  held: boolean;
+}
+
 export class Identities {
   private readonly sql: HotSql | undefined;
-  /** Lines `touch` found already proven, by identity id: `proveFor` right after it needs no read. Consumed once. */
-  private readonly provenLines = new Map<number, string>();
+  /** Identities this instance touched lately, by address key (see TOUCH_REUSE_MS). */
+  private readonly recentTouches = new Map<string, RecentTouch>();
+  private readonly recentById = new Map<number, RecentTouch>();
 
   constructor(
     private readonly prisma: Db,
@@ -68,6 +88,13 @@ export class Identities {
       await this.moveLastInbound(id, at);
       return id;
     }
+    const work = TurnWork.current();
+    const key = addressKey(address);
+    const recent = this.recentTouches.get(key);
+    if (recent && at.getTime() >= recent.at && at.getTime() - recent.at < TOUCH_REUSE_MS && sameReference(recent.conversationRef, conversationRef) && (!locale || locale === recent.locale)) {
+      if (work) work.touched = { channel: address.channel, userId: address.userId, conversationRef: recent.conversationRef, locale: recent.locale, held: recent.held };
+      return recent.id;
+    }
     // One statement: created or updated, the last inbound time only moved forward, and what the
     // rest of the turn would otherwise read (a proof of the sender's line, notifications held).
     const line = proofValue('line', address.userId);
@@ -81,10 +108,14 @@ export class Identities {
       [address.channel, address.userId, conversationRef, locale ?? null, at, new Date(), line ?? '', addressKey(address)],
     );
     const id = Number(row.id);
-    if (this.provenLines.size > 1000) this.provenLines.clear();
-    if (line && Number(row.proven)) this.provenLines.set(id, line);
-    const work = TurnWork.current();
-    if (work) work.touched = { channel: address.channel, userId: address.userId, conversationRef, locale: row.locale, held: Boolean(Number(row.held)) };
+    const touched: RecentTouch = { id, at: at.getTime(), conversationRef, locale: row.locale, line: line && Number(row.proven) ? line : null, held: Boolean(Number(row.held)) };
+    if (this.recentTouches.size >= MAX_REMEMBERED) {
+      this.recentTouches.clear();
+      this.recentById.clear();
+    }
+    this.recentTouches.set(key, touched);
+    this.recentById.set(id, touched);
+    if (work) work.touched = { channel: address.channel, userId: address.userId, conversationRef, locale: row.locale, held: touched.held };
     return id;
   }
 
@@ -129,7 +160,11 @@ export class Identities {
   /** Whether notifications may be held for the address: false only when the channel's touch this turn saw none. */
   mayHoldNotifications(address: Address): boolean {
     const touched = TurnWork.current()?.touched;
-    return !(touched && touched.channel === address.channel && touched.userId === address.userId && !touched.held);
+    if (!(touched && touched.channel === address.channel && touched.userId === address.userId)) return true;
+    // Released in this turn's transaction: the next touch within TOUCH_REUSE_MS need not look again.
+    const recent = this.recentTouches.get(addressKey(address));
+    if (recent && touched.held) recent.held = false;
+    return touched.held;
   }
 
   /**
@@ -177,18 +212,18 @@ export class Identities {
   async proveFor(identityId: number, kind: ProofKind, raw: string, method: ProofMethod): Promise<void> {
     const value = proofValue(kind, raw);
     if (!value) return;
-    if (kind === 'line' && this.provenLines.get(identityId) === value) {
-      this.provenLines.delete(identityId);
-      return;
-    }
+    const recent = kind === 'line' ? this.recentById.get(identityId) : undefined;
+    if (recent && recent.line === value) return;
     const key = { identityId_kind_value: { identityId, kind, value } };
-    if (await this.prisma.identityProof.findUnique({ where: key, select: { id: true } })) return;
-    try {
-      await this.prisma.identityProof.create({ data: { identityId, kind, value, method, provenAt: this.clock.now() } });
-    } catch (error) {
-      // Proven by another message of the same user at the same moment.
-      if (!isUniqueViolation(error)) throw error;
+    if (!(await this.prisma.identityProof.findUnique({ where: key, select: { id: true } }))) {
+      try {
+        await this.prisma.identityProof.create({ data: { identityId, kind, value, method, provenAt: this.clock.now() } });
+      } catch (error) {
+        // Proven by another message of the same user at the same moment.
+        if (!isUniqueViolation(error)) throw error;
+      }
     }
+    if (recent) recent.line = value;
   }
 
   /** The requester behind an address, with every line and e-mail they have proven. */

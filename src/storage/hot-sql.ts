@@ -76,8 +76,13 @@ export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: Statemen
   // Each statement first lets the event loop turn: better-sqlite3 answers synchronously, so a
   // chain of statements would otherwise never let a webhook be accepted or acknowledged.
   const free = async () => {
-    do await pause();
-    while (db().inTransaction);
+    await pause();
+    for (;;) {
+      await counter.transactionsClosed();
+      if (!db().inTransaction) return;
+      // A transaction not opened through Prisma's adapter (none today): look again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   };
   const begin = (connection: BetterSqlite3.Database) => (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'BEGIN IMMEDIATE');
   let beginStmt: BetterSqlite3.Statement | undefined;

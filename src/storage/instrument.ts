@@ -9,6 +9,20 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 export class StatementCounter {
   count = 0;
+  /** Prisma transactions open right now (SQLite: plain SQL on the shared connection waits for them). */
+  openTransactions = 0;
+  private readonly closedWaiters: (() => void)[] = [];
+
+  /** Resolves once no Prisma transaction is open. */
+  async transactionsClosed(): Promise<void> {
+    while (this.openTransactions > 0) await new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+  }
+
+  transactionEnded(): void {
+    this.openTransactions = Math.max(0, this.openTransactions - 1);
+    if (this.openTransactions === 0) for (const resolve of this.closedWaiters.splice(0)) resolve();
+  }
+
   /** When set, the SQL of each statement is appended (for a test's failure message). */
   keep: string[] | undefined;
 
@@ -60,8 +74,23 @@ export function countingFactory<F extends SqlDriverAdapterFactory>(factory: F, c
             startTransaction: async (isolationLevel?: Parameters<SqlDriverAdapter['startTransaction']>[0]) => {
               // PostgreSQL's BEGIN goes through the transaction's own executeRaw, before we can wrap it.
               counter.note('BEGIN');
-              const tx: Transaction = await adapter.startTransaction(isolationLevel);
-              return countQueries(tx, counter);
+              counter.openTransactions++;
+              let tx: Transaction;
+              try {
+                tx = await adapter.startTransaction(isolationLevel);
+              } catch (error) {
+                counter.transactionEnded();
+                throw error;
+              }
+              let ended = false;
+              const end = () => {
+                if (!ended) counter.transactionEnded();
+                ended = true;
+              };
+              return countQueries(tx, counter, {
+                commit: () => tx.commit().finally(end),
+                rollback: () => tx.rollback().finally(end),
+              });
             },
           });
         };
