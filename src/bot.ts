@@ -3,7 +3,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { RECENT_TEXTS, type MainDialog, type PromptLanguage } from '../dialogs';
 import type { Locale } from './i18n';
 import { detectLanguage } from './nlu';
-import { ETagConflictError, TurnWork } from './storage';
+import { ETagConflictError, labelStatements, TurnWork } from './storage';
 
 /** Remembers how to reach the user later (conversation reference, last message, language). */
 export interface InboundRecorder {
@@ -133,7 +133,8 @@ export class PqrBot extends ActivityHandler {
       await this.lastInbound.set(context, inboundId);
     }
     await this.followLanguage(context);
-    await super.run(context);
+    // The dialogs' own queries (PQRs, handoffs, ratings…), told apart from the message path's when counted.
+    await labelStatements('dialog', () => super.run(context));
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
   }

@@ -149,6 +149,12 @@ export class Identities {
   private noteInTurn(work: TurnWork, address: Address, conversationRef: string, at: Date, locale?: string): void {
     const touched = work.touched?.channel === address.channel && work.touched.userId === address.userId ? work.touched : undefined;
     if (touched && sameReference(touched.conversationRef, conversationRef) && (!locale || locale === touched.locale)) return;
+    const recent = this.recentTouches.get(addressKey(address));
+    if (recent) {
+      recent.conversationRef = conversationRef;
+      if (locale) recent.locale = locale;
+      if (at.getTime() > recent.at) recent.at = at.getTime();
+    }
     work.add({
       sql: `UPDATE "ChannelIdentity" SET "conversationRef" = ?, "locale" = COALESCE(?, "locale"),
               "lastInboundAt" = CASE WHEN "lastInboundAt" IS NULL OR "lastInboundAt" < ? THEN ? ELSE "lastInboundAt" END

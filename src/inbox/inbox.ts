@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { hotSqlOf, isUniqueViolation, Leases, TurnWork, type Db, type HotSql, type SqlWrite } from '../storage';
+import { hotSqlOf, isUniqueViolation, labelStatements, Leases, TurnWork, type Db, type HotSql, type SqlWrite } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -183,7 +183,8 @@ export class InboundTurn implements PendingInbound {
         let responses: ResourceResponse[] = [];
         if (activities.length > 0) {
           if (this.sent > stored) {
-            await this.log.countReplies(this.id, this.sent);
+            const count = this.sent;
+            await labelStatements('path', () => this.log.countReplies(this.id, count));
             stored = this.sent;
           }
           responses = (await next()) ?? [];

@@ -1,5 +1,5 @@
 export { openDatabase, providerOf, type Database, type Db, type Tx } from './database';
-export { StatementCounter } from './instrument';
+export { StatementCounter, labelStatements } from './instrument';
 export { PrismaBotStorage, ETagConflictError } from './bot-state';
 export { Leases, instanceId } from './leases';
 export { isUniqueViolation } from './errors';

@@ -1,5 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
 import type BetterSqlite3 from 'better-sqlite3';
+
+const scope = new AsyncLocalStorage<string>();
+
+/**
+ * Runs `fn` with the statements it sends labelled `label` in `StatementCounter.keep` (e.g. the
+ * dialog's own queries, apart from the message path's).
+ */
+export function labelStatements<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  return scope.run(label, fn);
+}
 
 /**
  * Counts the SQL statements that reach the database driver, BEGIN and COMMIT/ROLLBACK included:
@@ -9,6 +20,8 @@ import type BetterSqlite3 from 'better-sqlite3';
  */
 export class StatementCounter {
   count = 0;
+  /** Of `count`, those labelled 'dialog' (see `labelStatements`). */
+  dialogCount = 0;
   /** Prisma transactions open right now (SQLite: plain SQL on the shared connection waits for them). */
   openTransactions = 0;
   private readonly closedWaiters: (() => void)[] = [];
@@ -23,8 +36,8 @@ export class StatementCounter {
     if (this.openTransactions === 0) for (const resolve of this.closedWaiters.splice(0)) resolve();
   }
 
-  /** When set, the SQL of each statement is appended (for a test's failure message). */
-  keep: string[] | undefined;
+  /** When set, each statement's SQL is appended with its label (`labelStatements`; 'path' when none). */
+  keep: { sql: string; label: string }[] | undefined;
 
   mark(): number {
     return this.count;
@@ -36,7 +49,9 @@ export class StatementCounter {
 
   note(sql: string): void {
     this.count++;
-    this.keep?.push(sql);
+    const label = scope.getStore() ?? 'path';
+    if (label === 'dialog') this.dialogCount++;
+    this.keep?.push({ sql, label });
   }
 }
 

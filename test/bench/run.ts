@@ -134,6 +134,8 @@ export interface WebhookRow {
 export interface MeasuredLoad extends LoadResult {
   /** SQL statements (BEGIN/COMMIT included) per completed turn, counted at the driver adapter; absent for the baseline. */
   statementsPerTurn?: number;
+  /** Of those, the dialogs' own queries (PQR lookups, handoff and rating checks). */
+  dialogStatementsPerTurn?: number;
   /** The same script with 10 conversations at once. */
   at10?: LoadResult;
 }
@@ -166,16 +168,20 @@ async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<
 const failed = <T extends object>(outcome: Outcome<T> | undefined): outcome is { error: string } => !!outcome && 'error' in outcome;
 
 /** One load run against `targets`: calibrate on the first, warm up, measure at the set concurrency and at 10. */
-async function measureWebhook(settings: Settings, targets: string[], settle: () => Promise<void>, sends: SendLog, runId: number, statements?: () => number): Promise<MeasuredLoad> {
+async function measureWebhook(settings: Settings, targets: string[], settle: () => Promise<void>, sends: SendLog, runId: number, statements?: () => { all: number; dialog: number }): Promise<MeasuredLoad> {
   const expected = await calibrate(targets[0], sends, userId(runId, 9999, 0), settle);
   const warmUp = Math.min(settings.conversations, 20);
   await runLoad({ targets, sends, expected, conversations: warmUp, maxRounds: 1, seconds: settings.seconds, runId: runId + 1 });
   await settle();
   sends.clear();
-  const before = statements?.() ?? 0;
+  const before = statements?.() ?? { all: 0, dialog: 0 };
   const result: MeasuredLoad = await runLoad({ targets, sends, expected, conversations: settings.conversations, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 2 });
   await settle();
-  if (statements) result.statementsPerTurn = (statements() - before) / Math.max(1, result.turns);
+  if (statements) {
+    const after = statements();
+    result.statementsPerTurn = (after.all - before.all) / Math.max(1, result.turns);
+    result.dialogStatementsPerTurn = (after.dialog - before.dialog) / Math.max(1, result.turns);
+  }
   sends.clear();
   if (settings.conversations !== 10) {
     result.at10 = await runLoad({ targets, sends, expected, conversations: 10, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 3 });
@@ -205,7 +211,10 @@ async function webhookScenarios(settings: Settings): Promise<NonNullable<BenchRe
         try {
           for (let i = 0; i < instances; i++) apps.push(await startApp(db.url, graph.url));
           const settle = async () => void (await Promise.all(apps.map((a) => a.app.whatsapp!.idle())));
-          const statements = () => apps.reduce((sum, a) => sum + a.app.db.statements.count, 0);
+          const statements = () => ({
+            all: apps.reduce((sum, a) => sum + a.app.db.statements.count, 0),
+            dialog: apps.reduce((sum, a) => sum + a.app.db.statements.dialogCount, 0),
+          });
           return await measureWebhook(settings, apps.map((a) => a.url), settle, sends, runId, statements);
         } finally {
           for (const { app } of apps) await app.close();
@@ -261,9 +270,9 @@ export function render(report: BenchReport): string {
       `(a, b) WhatsApp webhook → signature → dedupe → dialog → state → reply on the fake Graph (127.0.0.1).`,
       `${s.conversations} conversations at once, each running "${report.script.join('" → "')}" as new users for up to ${s.seconds} s.`,
       'Latency: from the POST to the fake Graph receiving the turn\'s last reply. Ack: from the POST to the 200.',
-      'At 10: the same script with 10 conversations at once. Statements/turn: SQL statements (BEGIN/COMMIT included) the app sent per completed turn, counted at the driver adapter.',
+      'At 10: the same script with 10 conversations at once. Statements/turn: SQL statements (BEGIN/COMMIT included) the app sent per completed turn, counted at the driver adapter; of which dialog: the dialogs\' own queries (PQR lookup, handoff and rating checks), the rest is the message path.',
     );
-    const headers = ['setup', 'turns', 'turns/s', 'turns/s ÷ baseline', 'p50 ms', 'p99 ms', 'p50 × baseline', 'ack p50 ms', 'ack p99 ms', 'p99 ms at 10', 'p50 ms at 10', 'statements/turn', 'errors', 'mismatched'];
+    const headers = ['setup', 'turns', 'turns/s', 'turns/s ÷ baseline', 'p50 ms', 'p99 ms', 'p50 × baseline', 'ack p50 ms', 'ack p99 ms', 'p99 ms at 10', 'p50 ms at 10', 'statements/turn', 'of which dialog', 'errors', 'mismatched'];
     const base = failed(baseline) ? undefined : baseline;
     const row = (label: string, r: MeasuredLoad) => [
       label,
@@ -278,6 +287,7 @@ export function render(report: BenchReport): string {
       r.at10 ? round(r.at10.latency.p99, 2) : '',
       r.at10 ? round(r.at10.latency.p50, 2) : '',
       r.statementsPerTurn === undefined ? '' : round(r.statementsPerTurn, 1),
+      r.dialogStatementsPerTurn === undefined ? '' : round(r.dialogStatementsPerTurn, 1),
       r.errors,
       r.mismatched,
     ];
