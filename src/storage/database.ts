@@ -81,11 +81,11 @@ function sqliteFactory(url: string): PrismaBetterSqlite3 {
 }
 
 /** The SQLite adapter the app queries through: statements counted, prepared statements reused. */
-function servingSqliteFactory(url: string, counter: StatementCounter, connected: (db: BetterSqlite3.Database) => void): PrismaBetterSqlite3 {
+function servingSqliteFactory(url: string, counter: StatementCounter, connected: (db: BetterSqlite3.Database) => void, reusePrepared: boolean): PrismaBetterSqlite3 {
   return countingFactory(sqliteFactory(url), counter, (adapter) => {
     const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
     if (!client) throw new Error('@prisma/adapter-better-sqlite3 no longer exposes its connection');
-    cachePreparedStatements(client);
+    if (reusePrepared) cachePreparedStatements(client);
     connected(client);
   });
 }
@@ -104,18 +104,24 @@ async function upToDate(prisma: Db, provider: Provider): Promise<boolean> {
 }
 
 /** Opens the database named by `url`, creating (SQLite) and migrating it first. */
-export async function openDatabase(url: string): Promise<Database> {
+export interface OpenOptions {
+  /** SQLite: keep Prisma's prepared statements for reuse (default true; false only to measure the difference). */
+  reusePreparedStatements?: boolean;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const reusePrepared = options.reusePreparedStatements ?? true;
   const provider = providerOf(url);
   const statements = new StatementCounter();
   if (provider === 'sqlite') {
     let connection: BetterSqlite3.Database | undefined;
     const connected = (db: BetterSqlite3.Database) => (connection = db);
-    let prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected) });
+    let prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected, reusePrepared) });
     let applied: string[] = [];
     if (!(await upToDate(prisma, provider))) {
       await prisma.$disconnect();
       applied = await applyMigrations(provider, sqliteFactory(url));
-      prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected) });
+      prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected, reusePrepared) });
     }
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
     const sql = sqliteHotSql(() => {
