@@ -272,7 +272,7 @@ export class PqrLifecycle {
     for (const pqr of final) {
       const cun = await this.prisma.$transaction(async (tx) => {
         assertTransition(pqr.from, 'cerrada');
-        const flipped = await tx.pqr.updateMany({ where: { id: pqr.id, status: pqr.from }, data: { status: 'cerrada' } });
+        const flipped = await tx.pqr.updateMany({ where: { id: pqr.id, status: pqr.from }, data: { status: 'cerrada', closedAt: pqr.deadline } });
         if (flipped.count === 0) return null;
         const row = await tx.pqr.findUniqueOrThrow({ where: { id: pqr.id }, select: { cun: true } });
         await appendEvent(tx, pqr.id, {

@@ -269,6 +269,8 @@ describe('legal terms without gaps (issue 13)', () => {
     expect([...first, ...second].filter((cun) => cun === answered.cun)).toHaveLength(1);
     const pqr = await row(answered.id);
     expect(pqr.status).toBe('cerrada');
+    // The retention of the expediente (RETENTION_YEARS) counts from here.
+    expect(pqr.closedAt).toEqual(bogota('2026-12-10T23:59:59.999'));
     expect(pqr.events.filter((e) => e.action === 'cerrada')).toHaveLength(1);
     expect(JSON.parse(pqr.events.at(-1)!.after)).toMatchObject({ status: 'cerrada', reason: 'sin_recurso', finalSince: bogota('2026-12-10T23:59:59.999').toISOString() });
     expect(verifyChain(pqr.events)).toEqual({ ok: true });
