@@ -272,7 +272,7 @@ describe('legal terms without gaps (issue 13)', () => {
     // The retention of the expediente (RETENTION_YEARS) counts from here.
     expect(pqr.closedAt).toEqual(bogota('2026-12-10T23:59:59.999'));
     expect(pqr.events.filter((e) => e.action === 'cerrada')).toHaveLength(1);
-    expect(JSON.parse(pqr.events.at(-1)!.after)).toMatchObject({ status: 'cerrada', reason: 'sin_recurso', finalSince: bogota('2026-12-10T23:59:59.999').toISOString() });
+    expect(JSON.parse(pqr.events.at(-1)!.after!)).toMatchObject({ status: 'cerrada', reason: 'sin_recurso', finalSince: bogota('2026-12-10T23:59:59.999').toISOString() });
     expect(verifyChain(pqr.events)).toEqual({ ok: true });
     expect(await keys(answered.id)).toHaveLength(sentBefore);
     // Closed means final: no recurso any more, and the owner's list of open cases leaves it out.
@@ -302,7 +302,7 @@ describe('legal terms without gaps (issue 13)', () => {
     expect(closed).toContain(appealed.cun);
     expect(closed).not.toContain(toSic.cun);
     expect(closed).not.toContain(unnotified.cun);
-    expect(JSON.parse((await row(appealed.id)).events.at(-1)!.after)).toMatchObject({ reason: 'recurso_decidido' });
+    expect(JSON.parse((await row(appealed.id)).events.at(-1)!.after!)).toMatchObject({ reason: 'recurso_decidido' });
     expect((await row(toSic.id)).status).toBe('reposicion_decidida');
     await lifecycle.transferToSic(toSic.cun, 'agent:2');
     expect(await lifecycle.closeFinal()).not.toContain(toSic.cun);
