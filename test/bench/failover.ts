@@ -184,7 +184,7 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
     const leaseSeconds = Number(env.CONVERSATION_LEASE_SECONDS ?? DEFAULT_LEASE_SECONDS);
     const sweepSeconds = Number(env.INBOUND_SWEEP_SECONDS ?? DEFAULT_SWEEP_SECONDS);
     progress(`starting two instances (lease ${leaseSeconds} s, sweep ${sweepSeconds} s)`);
-    instances.push(...(await Promise.all(['victim', 'survivor'].map((name) => startInstance(name, workDir.dir, env)))));
+    instances.push(...(await Promise.all(['victim', 'survivor'].map((name) => startInstance(name, workDir.dir, env, 120_000)))));
     const [victim, survivor] = instances;
     let alive: Instance | null = victim;
 
