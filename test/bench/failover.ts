@@ -292,7 +292,7 @@ export function renderFailover(r: FailoverResult): string {
       ],
     ),
     '',
-    `failover p50 × baseline p50: ${round(r.failover.p50 / r.baseline.p50, 0)}; longest wait of any message: ${round(r.maxWaitMs / 1000, 2)} s; unprocessed at the kill: ${r.unprocessedAtKill}; re-run turns: ${r.rerun}; lost: ${r.lost}; duplicated: ${r.duplicated}; filings ${r.filings}, distinct CUNs ${r.distinctCuns}.`,
+    `failover p50 × baseline p50: ${round(r.failover.p50 / r.baseline.p50, 1)}; longest wait of any message: ${round(r.maxWaitMs / 1000, 2)} s; unprocessed at the kill: ${r.unprocessedAtKill}; re-run turns: ${r.rerun}; lost: ${r.lost}; duplicated: ${r.duplicated}; filings ${r.filings}, distinct CUNs ${r.distinctCuns}.`,
   ];
   return lines.join('\n');
 }
