@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { hotSqlOf, isUniqueViolation, labelStatements, Leases, TurnWork, type Db, type HotSql, type SqlWrite } from '../storage';
+import { hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlWrite } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -95,10 +95,15 @@ export class InboundLog {
   }
 
   /** The write that marks the message processed (with the error, if its turn failed) and stores its replies count. */
-  processedWrite(id: number, repliesSent: number, error?: unknown): SqlWrite {
+  processedWrite(id: number, repliesSent: number, error: unknown, lease: { key: string; owner: string }): SqlWrite {
     return {
-      sql: 'UPDATE "InboundMessage" SET "processedAt" = ?, "repliesSent" = ?, "lastError" = ? WHERE "id" = ?',
-      args: [new Date(), repliesSent, errorText(error), id],
+      // Only while the lease is still ours: when it passed on during the turn, the new holder runs
+      // the message again (skipping what this run sent), and this run's writes are rolled back.
+      sql: 'UPDATE "InboundMessage" SET "processedAt" = ?, "repliesSent" = ?, "lastError" = ? WHERE "id" = ? AND EXISTS (SELECT 1 FROM "Lease" WHERE "key" = ? AND "owner" = ?)',
+      args: [new Date(), repliesSent, errorText(error), id, lease.key, lease.owner],
+      check: (changed) => {
+        if (changed === 0) throw new LeaseLostError(lease.key);
+      },
     };
   }
 
@@ -164,6 +169,8 @@ export class InboundTurn implements PendingInbound {
   constructor(
     private readonly log: InboundLog,
     message: PendingInbound,
+    /** The conversation's lease: no reply goes out unless it is still ours (a turn that stalled past it stops instead). */
+    private readonly lease?: LeaseHold,
   ) {
     ({ id: this.id, conversationKey: this.conversationKey, payload: this.payload, attempts: this.attempts, repliesSent: this.repliesSent } = message);
   }
@@ -172,9 +179,10 @@ export class InboundTurn implements PendingInbound {
     return async (context) => {
       context.turnState.set(INBOUND_MESSAGE_ID, this.id);
       this.sent = 0;
-      // The count stored so far: it is stored before each further send, and with the message
-      // marked processed at the end, so a run cut short re-sends at most its last batch.
-      let stored = this.repliesSent;
+      // The count is stored with the message marked processed, in the turn's last transaction. A
+      // turn still going REPLY_COUNT_DELAY_MS after a send (it stalled, or it sends again) stores
+      // it on its own first, so that a re-run elsewhere does not send those replies again.
+      this.stored = this.repliesSent;
       context.onSendActivities(async (ctx, activities, next) => {
         // Replies go out in the same order on every run, so the first `repliesSent` were sent already.
         const skipped = activities.splice(0, Math.max(0, Math.min(activities.length, this.repliesSent - this.sent)));
@@ -182,20 +190,39 @@ export class InboundTurn implements PendingInbound {
         if (skipped.some((activity) => activity.type !== 'trace')) ctx.responded = true;
         let responses: ResourceResponse[] = [];
         if (activities.length > 0) {
-          if (this.sent > stored) {
-            const count = this.sent;
-            await labelStatements('path', () => this.log.countReplies(this.id, count));
-            stored = this.sent;
-          }
+          await this.lease?.assertHeld();
+          await this.storeCount();
           responses = (await next()) ?? [];
           this.sent += activities.length;
+          clearTimeout(this.countTimer);
+          this.countTimer = setTimeout(() => void this.storeCount().catch(() => undefined), REPLY_COUNT_DELAY_MS);
+          this.countTimer.unref();
         }
         return [...skipped.map(() => ({ id: '' })), ...responses];
       });
       await logic(context);
     };
   }
+
+  /** The turn is over (its count went with the message marked processed, or the message is someone else's now). */
+  finish(): void {
+    clearTimeout(this.countTimer);
+  }
+
+  private stored = 0;
+  private countTimer: NodeJS.Timeout | undefined;
+
+  private async storeCount(): Promise<void> {
+    clearTimeout(this.countTimer);
+    if (this.sent <= this.stored) return;
+    const count = this.sent;
+    this.stored = count;
+    await labelStatements('path', () => this.log.countReplies(this.id, count));
+  }
 }
+
+/** How long after a send a turn that has not finished stores its replies count on its own. */
+const REPLY_COUNT_DELAY_MS = 50;
 
 export interface InboundSettings {
   leases: Leases;
@@ -204,6 +231,8 @@ export interface InboundSettings {
    * so this is how soon another instance takes over the conversations of one that died.
    */
   leaseMs: number;
+  /** How often the holder renews it while it works (default: a third of `leaseMs`). */
+  renewEveryMs?: number;
 }
 
 /** Unfinished runs after which a message is given up rather than tried again. */
@@ -228,7 +257,7 @@ export class InboundProcessor {
     private readonly onError: (error: unknown, inboundId?: number) => void,
     settings?: InboundSettings,
   ) {
-    this.settings = settings ?? { leases: new Leases(log.prisma), leaseMs: 30_000 };
+    this.settings = settings ?? { leases: new Leases(log.prisma), leaseMs: 10_000 };
   }
 
   /** Processes a freshly recorded message (with anything else its conversation has waiting); returns at once. */
@@ -281,46 +310,40 @@ export class InboundProcessor {
 
   /** Works through the conversation while holding its lease; true when messages arrived after it let go. */
   private async drain(conversationKey: string): Promise<boolean> {
-    const { leases, leaseMs } = this.settings;
+    const { leases, leaseMs, renewEveryMs } = this.settings;
     const key = this.leaseKey(conversationKey);
-    if (!(await leases.claim(key, leaseMs))) return false;
-    let lost = false;
-    const heartbeat = setInterval(() => {
-      leases.renew(key, leaseMs).then(
-        (held) => (lost ||= !held),
-        (error: unknown) => this.onError(error),
-      );
-    }, leaseMs / 3);
-    heartbeat.unref();
+    const hold = await leases.hold(key, leaseMs, { renewEveryMs, onError: (error) => this.onError(error) });
+    if (!hold) return false;
     try {
       for (;;) {
         // Someone else holds the conversation now (this instance stalled past the lease): stop.
-        if (lost) return false;
+        if (!(await hold.check())) return false;
         const message = await this.log.next(conversationKey);
         if (!message) break;
         // The turn's last transaction let go of the lease: nothing was waiting then.
-        if (await this.process(message, key)) return false;
+        if (await this.process(message, hold)) return false;
       }
     } catch (error) {
-      if (!lost) await leases.release(key).catch(() => undefined);
+      await hold.stop().catch(() => undefined);
       throw error;
     } finally {
-      clearInterval(heartbeat);
+      // The heartbeat stops; the lease is let go below, or was in the turn's last transaction.
+      await hold.stop({ release: false });
     }
-    if (lost) return false;
+    if (!hold.held) return false;
     const sql = this.log.sql;
     if (sql) {
       // Let go unless a message arrived since we looked (then go round again).
       const { sql: text, args } = this.log.releaseWrite(key, leases.owner, conversationKey);
       return (await sql.run(text, args)) === 0;
     }
-    await leases.release(key).catch((error: unknown) => this.onError(error));
+    await hold.stop().catch((error: unknown) => this.onError(error));
     // Another instance may have recorded a message and left it to us just before we let go.
     return this.log.hasPending(conversationKey);
   }
 
   /** Runs one message's turn, started by `next`; true when its end-of-turn transaction let go of the lease. */
-  private async process(message: PendingInbound, leaseKey: string): Promise<boolean> {
+  private async process(message: PendingInbound, hold: LeaseHold): Promise<boolean> {
     // `attempts` counts this run too.
     if (message.attempts > MAX_ATTEMPTS) {
       const error = new AbandonedMessageError(message.attempts - 1);
@@ -328,7 +351,7 @@ export class InboundProcessor {
       await this.log.markProcessed(message.id, error);
       return false;
     }
-    const turn = new InboundTurn(this.log, message);
+    const turn = new InboundTurn(this.log, message, hold);
     const sql = this.log.sql;
     if (!sql) {
       let failure: unknown;
@@ -338,15 +361,20 @@ export class InboundProcessor {
         failure = error;
         this.onError(error, message.id);
       }
+      // The lease passed on during the turn (its replies were refused, see InboundTurn): the new
+      // holder runs the message again, skipping what this run sent; marking it here could lose it.
+      turn.finish();
+      if (!(await hold.check())) return false;
       await this.log.markProcessed(message.id, failure);
       return false;
     }
     // The turn's writes (state, identity, notifications) and these two commit together; the bot
     // commits them at the end of its turn, or we do when the turn was not the bot's or failed.
     const work = new TurnWork(sql);
+    const lease = { key: hold.key, owner: this.settings.leases.owner };
     let failure: unknown;
-    work.base(() => this.log.processedWrite(message.id, turn.sent, failure));
-    const release = work.base(() => this.log.releaseWrite(leaseKey, this.settings.leases.owner, message.conversationKey));
+    work.base(() => this.log.processedWrite(message.id, turn.sent, failure, lease));
+    const release = work.base(() => this.log.releaseWrite(hold.key, lease.owner, message.conversationKey));
     await turnSlots.acquire();
     try {
       await work.within(() => this.handle(turn));
@@ -356,11 +384,20 @@ export class InboundProcessor {
     } finally {
       turnSlots.release();
     }
-    if (!work.committed) {
-      if (failure !== undefined) work.discard();
-      await work.commit();
+    try {
+      if (!work.committed) {
+        if (failure !== undefined) work.discard();
+        // The lease passed on during the turn: the new holder runs the message again.
+        if (failure instanceof LeaseLostError || !(await hold.check())) return false;
+        await work.commit();
+      }
+    } catch (error) {
+      if (error instanceof LeaseLostError) return false;
+      throw error;
+    } finally {
+      work.close();
+      turn.finish();
     }
-    work.close();
     return work.baseChanges[release] === 1;
   }
 }

@@ -1,7 +1,7 @@
 export { openDatabase, providerOf, type Database, type Db, type Tx } from './database';
 export { StatementCounter, labelStatements } from './instrument';
 export { PrismaBotStorage, ETagConflictError } from './bot-state';
-export { Leases, instanceId } from './leases';
+export { Leases, LeaseHold, LeaseLostError, instanceId } from './leases';
 export { isUniqueViolation } from './errors';
 export type { Provider } from './schema-engine';
 export { TurnWork, hotSqlOf, type HotSql, type SqlWrite } from './hot-sql';

@@ -49,7 +49,7 @@ function retryable(error: unknown): { retry: boolean; afterMs?: number } {
     return { retry: error.code >= 500 };
   }
   const name = (error as { name?: string } | null)?.name;
-  return { retry: error instanceof RetryableHttpError || name === 'FetchError' || name === 'AbortError' || name === 'TimeoutError' || error instanceof TypeError };
+  return { retry: error instanceof RetryableHttpError || name === 'FetchError' || name === 'AbortError' || name === 'TimeoutError' || error instanceof TypeError || name === 'TypeError' };
 }
 
 /** telegraf types its signal as the `abort-controller` polyfill's; node-fetch takes the platform's own. */

@@ -58,7 +58,8 @@ function retryable(error: unknown): { retry: boolean; afterMs?: number } {
     return { retry: false };
   }
   const name = (error as { name?: string } | null)?.name;
-  return { retry: error instanceof TypeError || name === 'TimeoutError' || name === 'AbortError' || error instanceof RetryableHttpError };
+  // fetch's network failures are TypeErrors, judged by name: one made in another realm (undici's own, under jest's VM) fails `instanceof`.
+  return { retry: error instanceof TypeError || name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError' || error instanceof RetryableHttpError };
 }
 
 /** Recipients are addressed by phone number (wa_id) or, when Meta gives only that, by business-scoped user id. */
