@@ -107,8 +107,9 @@ export class InboundLog {
     };
   }
 
-  async markProcessed(id: number, error?: unknown): Promise<void> {
-    await this.prisma.inboundMessage.updateMany({ where: { id }, data: { processedAt: new Date(), lastError: errorText(error) } });
+  /** `attempts`, when given, corrects the count of runs (a message given up was counted by `next` but not run). */
+  async markProcessed(id: number, error?: unknown, attempts?: number): Promise<void> {
+    await this.prisma.inboundMessage.updateMany({ where: { id }, data: { processedAt: new Date(), lastError: errorText(error), ...(attempts === undefined ? {} : { attempts }) } });
   }
 
   /**
@@ -348,7 +349,7 @@ export class InboundProcessor {
     if (message.attempts > MAX_ATTEMPTS) {
       const error = new AbandonedMessageError(message.attempts - 1);
       this.onError(error, message.id);
-      await this.log.markProcessed(message.id, error);
+      await this.log.markProcessed(message.id, error, message.attempts - 1);
       return false;
     }
     const turn = new InboundTurn(this.log, message, hold);
