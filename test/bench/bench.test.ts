@@ -44,6 +44,12 @@ describe('npm run bench -- --quick', () => {
       expect(r.latency.p99).toBeGreaterThanOrEqual(r.latency.p50);
       expect(r.ack.p50).toBeGreaterThan(0);
     }
+    // Statements per turn are counted for the app (BEGIN/COMMIT included), not for the baseline.
+    for (const { result } of webhook.setups) {
+      const r = ok(result) as { statementsPerTurn?: number; dialogStatementsPerTurn?: number };
+      expect(r.statementsPerTurn).toBeGreaterThan(0);
+      expect(r.dialogStatementsPerTurn).toBeLessThan(r.statementsPerTurn!);
+    }
   });
 
   it('(c) looks PQRs up by CUN among many, finding every one for its owner', () => {
