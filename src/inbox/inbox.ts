@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { isUniqueViolation, Leases, type Db } from '../storage';
+import { isUniqueViolation, Leases, type Db, type Tx } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -40,20 +40,28 @@ export class InboundLog {
   /** Records the message; `duplicate` when this external id was recorded before (by anyone). */
   async record(externalId: string, conversationKey: string, payload: string): Promise<{ id: number; duplicate: boolean }> {
     try {
-      const row = await this.prisma.inboundMessage.create({
-        data: { channel: this.channel, externalId, conversationKey, payload },
-        select: { id: true },
-      });
-      return { id: row.id, duplicate: false };
+      return { id: await this.insert(this.prisma, externalId, conversationKey, payload), duplicate: false };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.prisma.inboundMessage.findUnique({
-        where: { channel_externalId: { channel: this.channel, externalId } },
-        select: { id: true },
-      });
+      const existing = await this.find(externalId);
       if (!existing) throw error;
       return { id: existing.id, duplicate: true };
     }
+  }
+
+  /**
+   * Records the message inside the caller's transaction (a channel that writes something else
+   * with it); a duplicate throws the unique violation, which the caller answers after the
+   * transaction rolled back, with `find`.
+   */
+  async insert(tx: Db | Tx, externalId: string, conversationKey: string, payload: string): Promise<number> {
+    const row = await tx.inboundMessage.create({ data: { channel: this.channel, externalId, conversationKey, payload }, select: { id: true } });
+    return row.id;
+  }
+
+  /** The message recorded under this external id, if any. */
+  async find(externalId: string): Promise<{ id: number; payload: string } | null> {
+    return this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: this.channel, externalId } }, select: { id: true, payload: true } });
   }
 
   /** Counts a run of the message's turn; false when it was processed meanwhile. */

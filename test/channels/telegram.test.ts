@@ -299,7 +299,7 @@ describe('Telegram channel, long polling (TELEGRAM_MODE=polling)', () => {
       const url = await listen(app);
       expect((await fetch(`${url}/api/telegram`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(404);
 
-      app.telegram!.startPolling();
+      app.telegram!.start();
       const user = telegramUser(92000001);
       const update = updates.text(user, 'hola');
       fake.pushUpdate(update);

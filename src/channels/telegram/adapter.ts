@@ -1,28 +1,109 @@
-import { type Activity, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type Activity, type Attachment, type ChannelAccount, type ResourceResponse, type TurnContext } from 'botbuilder';
+import type { Update } from 'telegraf/types';
+import { resolveLocale, type Locale, type Translate } from '../../i18n';
+import type { Identities } from '../../identity';
+import type { InboundTurn, TurnLogic } from '../../inbox';
+import type { Clock } from '../../pqr';
+import type { Db } from '../../storage';
+import { keepEvidence, MediaUnavailableError } from '../evidence';
 import { OwnChannelAdapter } from '../own-adapter';
 import type { TelegramApi } from './api';
 import type { ChatKeyboards, KeyboardRegistry } from './keyboards';
-import { toTelegramMessages, type ChannelHints, type RenderOptions } from './outbound';
-import { CHANNEL_ID, SERVICE_URL } from './update';
+import { choiceIndexOf, toTelegramMessages, type ChannelHints, type RenderOptions } from './outbound';
+import { CHANNEL_ID, readUpdate, SERVICE_URL, toActivity, type Incoming } from './update';
 
 export type { TurnLogic } from '../../inbox';
 
-export interface TelegramAdapterOptions {
-  /** The label of the "share my number" button, in the conversation's language. */
-  contactButton: (locale: string | undefined) => string;
+type MediaMessage = Extract<Incoming, { kind: 'media' }>;
+
+export interface TelegramAdapterDeps {
+  api: TelegramApi;
+  keyboards: KeyboardRegistry;
+  prisma: Db;
+  identities: Identities;
+  /** The channel's own texts in the user's language (Telegram says which). */
+  texts: (locale: string | undefined) => Translate;
+  defaultLocale: Locale;
+  clock: Clock;
 }
 
 /**
- * The Telegram Bot API channel as a Bot Framework adapter: a recorded update becomes a turn, and
- * each activity the bot sends becomes one or more Telegram messages in the user's chat.
+ * The Telegram Bot API channel as a Bot Framework adapter, both ways: a recorded update becomes
+ * an activity and a turn (`handle`), and each activity the bot sends becomes one or more Telegram
+ * messages in the user's chat (`sendActivities`).
  */
 export class TelegramAdapter extends OwnChannelAdapter {
-  constructor(
-    private readonly api: TelegramApi,
-    private readonly keyboards: KeyboardRegistry,
-    private readonly options: TelegramAdapterOptions,
-  ) {
+  private readonly api: TelegramApi;
+  private readonly keyboards: KeyboardRegistry;
+
+  constructor(private readonly deps: TelegramAdapterDeps) {
     super({ name: 'Telegram', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL });
+    this.api = deps.api;
+    this.keyboards = deps.keyboards;
+  }
+
+  /**
+   * Runs one recorded update's turn, safe to run again after a crash (see `InboundTurn`): the
+   * user's identity is updated, button taps are answered and mapped back to their choice, a shared
+   * contact proves the line only when it is the sender's own, media is downloaded and kept as
+   * evidence, and the bot runs; what the bot cannot read gets a polite answer from the channel.
+   */
+  async handle(turn: InboundTurn, bot: TurnLogic): Promise<void> {
+    const update = JSON.parse(turn.payload) as Update;
+    const incoming = readUpdate(update);
+    if (incoming.kind === 'ignored') return;
+    const logic = turn.guard(bot);
+    const activity = toActivity(update, this.api.botId, this.deps.clock.now());
+    const t = this.deps.texts(activity.locale);
+    const address = { channel: CHANNEL_ID, userId: activity.from!.id };
+    const identityId = await this.deps.identities.touch(address, activity, activity.locale ? resolveLocale(activity.locale, this.deps.defaultLocale) : undefined);
+
+    switch (incoming.kind) {
+      case 'start':
+        // Telegram's "Start" is the user joining the conversation: the bot greets them.
+        return this.processActivity({ ...activity, type: ActivityTypes.ConversationUpdate, membersAdded: [activity.from!] }, logic);
+      case 'text':
+        return this.processActivity({ ...activity, text: incoming.text }, logic);
+      case 'choice':
+        return this.choice(turn, bot, activity, incoming, t);
+      case 'ownContact':
+        // Telegram verified this number for its sender: the identity has proven the line.
+        await this.deps.identities.proveFor(identityId, 'line', incoming.phone, 'channel');
+        // The number is the answer to "which line?"; channelData.phone tells the dialogs it is proven.
+        return this.processActivity({ ...activity, text: incoming.phone, channelData: { ...activity.channelData, phone: incoming.phone } }, logic);
+      case 'foreignContact':
+        return this.reply(turn, activity, t('telegram.contact.notYours'));
+      case 'unsupported':
+        return this.reply(turn, activity, t('telegram.unsupported'));
+      case 'media':
+        return this.media(turn, bot, activity, identityId, incoming, t);
+    }
+  }
+
+  private async choice(turn: InboundTurn, bot: TurnLogic, activity: Partial<Activity>, incoming: Extract<Incoming, { kind: 'choice' }>, t: Translate): Promise<void> {
+    const chatId = activity.conversation!.id;
+    const index = choiceIndexOf(incoming.data);
+    const { inline } = await this.keyboards.read(chatId);
+    const choice = index !== null && inline && inline.messageId === incoming.messageId ? (inline.choices[index] ?? null) : null;
+    // Telegram shows a spinner on the button until the query is answered; an old query cannot be answered any more.
+    await this.api.answerCallbackQuery(incoming.callbackQueryId, choice === null ? t('telegram.callback.expired') : undefined).catch(() => undefined);
+    if (choice === null) return;
+    await this.processActivity({ ...activity, text: choice }, turn.guard(bot));
+    // A keyboard answers once; it is taken after the turn, so a run cut short by a crash finds it again.
+    await this.keyboards.take(chatId, incoming.messageId, index!);
+  }
+
+  private async media(turn: InboundTurn, bot: TurnLogic, activity: Partial<Activity>, identityId: number, media: MediaMessage, t: Translate): Promise<void> {
+    let attachment: Attachment;
+    try {
+      const file = await this.api.downloadFile(media.fileId);
+      // Telegram serves every file as octet-stream; the message says what it is.
+      attachment = await keepEvidence(this.deps.prisma, identityId, { kind: media.media, mimeType: media.mimeType, fileName: media.fileName, bytes: file.bytes, sha256: file.sha256 });
+    } catch (error) {
+      await this.reply(turn, activity, t('telegram.media.failed'));
+      throw new MediaUnavailableError(error);
+    }
+    await this.processActivity({ ...activity, text: media.caption, attachments: [attachment] }, turn.guard(bot));
   }
 
   protected botAccount(): ChannelAccount {
@@ -63,7 +144,7 @@ export class TelegramAdapter extends OwnChannelAdapter {
   private renderOptions(context: TurnContext, activity: Partial<Activity>): RenderOptions {
     const hints = (activity.channelData ?? {}) as ChannelHints;
     return {
-      contactButton: this.options.contactButton(activity.locale ?? context.activity.locale),
+      contactButton: this.deps.texts(activity.locale ?? context.activity.locale)('telegram.contact.button'),
       asksForLine: hints.expects === 'line',
     };
   }

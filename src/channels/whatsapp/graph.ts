@@ -107,6 +107,25 @@ export class GraphClient {
     return response.messages[0]?.id ?? '';
   }
 
+  /**
+   * Sends an approved template (the only kind Meta delivers outside the 24-hour window) with its
+   * body parameters; returns the wamid.
+   */
+  async sendTemplate(userId: string, template: { name: string; language: string }, parameters: string[]): Promise<string> {
+    const response = await this.withRetries(() =>
+      this.client.messages.sendTemplate({
+        phoneNumberId: this.settings.phoneNumberId,
+        ...recipientOf(userId),
+        template: {
+          name: template.name,
+          language: { code: template.language },
+          components: parameters.length ? [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }] : undefined,
+        },
+      }),
+    );
+    return response.messages[0]?.id ?? '';
+  }
+
   /** GET /{media-id} for the short-lived URL, then GET that URL with the token (Meta requires it). */
   async downloadMedia(mediaId: string): Promise<DownloadedMedia> {
     if (!MEDIA_ID.test(mediaId)) throw new InvalidMediaIdError();
