@@ -12,6 +12,14 @@ export class MediaUnavailableError extends Error {
   }
 }
 
+/** A file over the limit the channel takes: refused before it is held in memory and in the database. */
+export class FileTooLargeError extends Error {
+  constructor(size: number, max: number) {
+    super(`file of ${size} bytes exceeds the ${max}-byte limit`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
 export interface DownloadedFile {
   kind: string;
   mimeType: string;
