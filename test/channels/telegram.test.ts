@@ -5,7 +5,7 @@ import { Texts, type Translate } from '../../src/i18n';
 import { FixedClock } from '../../src/pqr';
 import type { TelegramChannel } from '../../src/channels/telegram';
 import { callbackData, LIMITS, toHtml, toTelegramMessages } from '../../src/channels/telegram/outbound';
-import { readUpdate } from '../../src/channels/telegram/update';
+import { readUpdate } from '../../src/channels/telegram/adapter';
 import { NLU_TEST_CACHE } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { FakeTelegram, parseTelegramHtml, telegramUser, updates, type SentMessage, type TelegramUser } from '../helpers/fake-telegram';

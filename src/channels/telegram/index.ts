@@ -9,11 +9,11 @@ import { TelegramApi } from './api';
 import { KeyboardRegistry } from './keyboards';
 import { LongPolling } from './polling';
 import { registerRoutes, UpdateRecorder, WEBHOOK_PATH } from './routes';
-import { CHANNEL_ID } from './update';
+import { CHANNEL_ID } from './adapter';
 
 export { TelegramAdapter } from './adapter';
 export type { ChannelHints } from './outbound';
-export { CHANNEL_ID as TELEGRAM_CHANNEL_ID, SERVICE_URL as TELEGRAM_SERVICE_URL } from './update';
+export { CHANNEL_ID as TELEGRAM_CHANNEL_ID, SERVICE_URL as TELEGRAM_SERVICE_URL } from './adapter';
 export { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from './routes';
 
 export interface TelegramChannel extends Channel {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { jsonBodyOrUndefined, sendError } from '../../http';
 import { safeEqual } from '../../security';
 import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
-import { senderOf } from './update';
+import { senderOf } from './adapter';
 
 export const WEBHOOK_PATH = '/api/telegram';
 

@@ -4,11 +4,11 @@ import { whatsAppSender } from '../../notify/whatsapp';
 import type { Channel, ChannelDeps } from '../channel';
 import { WhatsAppAdapter } from './adapter';
 import { GraphClient } from './graph';
-import { CHANNEL_ID } from './message';
+import { CHANNEL_ID } from './adapter';
 import { registerRoutes, WEBHOOK_PATH } from './routes';
 
 export { WhatsAppAdapter } from './adapter';
-export { CHANNEL_ID as WHATSAPP_CHANNEL_ID, SERVICE_URL as WHATSAPP_SERVICE_URL } from './message';
+export { CHANNEL_ID as WHATSAPP_CHANNEL_ID, SERVICE_URL as WHATSAPP_SERVICE_URL } from './adapter';
 export { ATTACHMENT_URL_PREFIX } from '../evidence';
 export { WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from './routes';
 

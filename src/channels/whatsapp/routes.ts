@@ -7,7 +7,7 @@ import { jsonBodyOrUndefined, rawBody, sendError } from '../../http';
 import { safeEqual } from '../../security';
 import type { Db } from '../../storage';
 import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
-import { CHANNEL_ID, senderOf, type RecordedMessage } from './message';
+import { CHANNEL_ID, senderOf, type RecordedMessage } from './adapter';
 
 export const WEBHOOK_PATH = '/api/whatsapp';
 
