@@ -125,10 +125,15 @@ const schema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** Several instances: how soon another instance takes over the conversations of one that died. */
-  CONVERSATION_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
-  /** How often each instance looks for recorded messages nobody is processing. */
-  INBOUND_SWEEP_SECONDS: z.coerce.number().int().min(1).default(10),
+  /**
+   * Several instances: how soon another instance takes over the conversations of one that died.
+   * The holder renews it every third of it while it works; a dead holder's users wait at most
+   * about this plus INBOUND_SWEEP_SECONDS (10 + 2: under 15 s). Expiry is judged by PostgreSQL's
+   * clock, so the instances' clocks need not agree (src/storage/leases.ts).
+   */
+  CONVERSATION_LEASE_SECONDS: z.coerce.number().int().min(1).default(10),
+  /** How often each instance looks for recorded messages nobody is processing (whose lease expired). */
+  INBOUND_SWEEP_SECONDS: z.coerce.number().int().min(1).default(2),
   /** On SIGTERM, how long turns in flight may take to finish before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(25),
 

@@ -239,6 +239,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     lifecycle: {
       markOverdue: () => lifecycle.markOverdue(),
+      closeFinal: () => lifecycle.closeFinal(),
       // Once the answer reached the user, they are asked once how the service was.
       markNotified: async (pqrId, at, proof, act) => {
         const recorded = await lifecycle.markNotified(pqrId, at, proof, act);

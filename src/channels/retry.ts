@@ -7,7 +7,8 @@ export type RetryAdvice = { retry: boolean; afterMs?: number };
 /** No answer at all (network, timeout) or our own retryable download error: worth another try on any platform. */
 export function transient(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
-  return error instanceof RetryableHttpError || error instanceof TypeError || name === 'FetchError' || name === 'AbortError' || name === 'TimeoutError';
+  // fetch's network failures are TypeErrors, judged by name too: one made in another realm (undici's own, under jest's VM) fails `instanceof`.
+  return error instanceof RetryableHttpError || error instanceof TypeError || name === 'TypeError' || name === 'FetchError' || name === 'AbortError' || name === 'TimeoutError';
 }
 
 /**

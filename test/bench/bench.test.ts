@@ -84,9 +84,19 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('(g) times the failover after kill -9 next to the same users\' ordinary turns, with nothing lost or duplicated', () => {
+    const failover = ok(report.failover);
+    expect(failover.baseline.count).toBeGreaterThan(0);
+    expect(failover.failover.count).toBeGreaterThan(0);
+    expect(failover.failover.max).toBeGreaterThanOrEqual(failover.failover.p50);
+    expect(failover.lost).toBe(0);
+    expect(failover.duplicated).toBe(0);
+    expect(failover.distinctCuns).toBe(failover.users);
+  });
+
   it('prints a table per scenario', () => {
     const text = render(report);
-    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard"]) expect(text).toContain(heading);
+    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard", '(g) Failover after kill -9']) expect(text).toContain(heading);
     expect(text).not.toContain('failed:');
   });
 });

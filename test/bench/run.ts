@@ -6,13 +6,14 @@
 import { parseArgs } from 'node:util';
 import { FakeGraph } from '../helpers/fake-graph';
 import { runDashboard, type DashboardResult } from './dashboard';
+import { renderFailover, runFailover, type FailoverResult } from './failover';
 import { runMemory, type MemoryReading, type MemoryResult } from './memory';
 import { runNlu, type NluResult } from './nlu';
 import { machine, mib, round, table, type Machine } from './stats';
 import { runStatusLookup, type StatusResult } from './status';
 import { ACCESS_TOKEN, calibrate, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Settings {
@@ -29,6 +30,8 @@ export interface Settings {
   nluSeconds: number;
   dashboardSamples: number;
   dashboardSeconds: number;
+  /** (g): users, and the lease and sweep in seconds (0: the app's defaults). */
+  failover: { users: number; leaseSeconds: number; sweepSeconds: number };
 }
 
 const FULL: Omit<Settings, 'scenarios'> = {
@@ -44,6 +47,7 @@ const FULL: Omit<Settings, 'scenarios'> = {
   nluSeconds: 4,
   dashboardSamples: 40,
   dashboardSeconds: 120,
+  failover: { users: 40, leaseSeconds: 0, sweepSeconds: 0 },
 };
 
 const QUICK: Omit<Settings, 'scenarios'> = {
@@ -59,6 +63,8 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   nluSeconds: 1,
   dashboardSamples: 5,
   dashboardSeconds: 5,
+  // A short lease keeps the smoke run short; the full run uses the app's defaults.
+  failover: { users: 6, leaseSeconds: 3, sweepSeconds: 1 },
 };
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -71,6 +77,7 @@ const USAGE = `Usage: npm run bench -- [options]
       d  RSS with many conversations in flight
       e  NLU classifications per second
       f  supervisors' dashboard and regulatory CSV with many PQRs in PostgreSQL
+      g  failover after kill -9 of one of two instances (PostgreSQL): the wait of its users
   --conversations N    concurrent conversations in a and b (default ${FULL.conversations})
   --seconds N          measuring time per setup in a and b (default ${FULL.seconds})
   --rounds N           scripts per conversation at most in a and b (default ${FULL.rounds})
@@ -120,6 +127,7 @@ function settingsFrom(argv: string[]): Settings | null {
     nluSeconds: base.nluSeconds,
     dashboardSamples: base.dashboardSamples,
     dashboardSeconds: base.dashboardSeconds,
+    failover: base.failover,
   };
 }
 
@@ -139,6 +147,7 @@ export interface BenchReport {
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
   dashboard?: Outcome<DashboardResult>;
+  failover?: Outcome<FailoverResult>;
   seconds: number;
 }
 
@@ -226,6 +235,11 @@ export async function runBench(settings: Settings): Promise<BenchReport> {
     report.dashboard = await attempt(`(f) dashboard with up to ${settings.pqrs.toLocaleString('en-US')} PQRs in PostgreSQL`, () =>
       runDashboard({ pqrs: settings.pqrs, insertSeconds: settings.insertSeconds, samples: settings.dashboardSamples, seconds: settings.dashboardSeconds }),
     );
+  }
+  if (has('g')) {
+    const { users, leaseSeconds, sweepSeconds } = settings.failover;
+    const env = { ...(leaseSeconds ? { CONVERSATION_LEASE_SECONDS: String(leaseSeconds) } : {}), ...(sweepSeconds ? { INBOUND_SWEEP_SECONDS: String(sweepSeconds) } : {}) };
+    report.failover = await attempt(`(g) failover after kill -9 of one of two instances, ${users} users`, () => runFailover({ users, env, progress }));
   }
   report.seconds = round((Date.now() - started) / 1000, 1);
   return report;
@@ -358,6 +372,10 @@ export function render(report: BenchReport): string {
         ),
       );
     }
+  }
+  if (report.failover) {
+    const r = report.failover;
+    out.push('', failed(r) ? `(g) failover: failed: ${r.error}` : renderFailover(r));
   }
   return out.join('\n');
 }
