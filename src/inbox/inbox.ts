@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlWrite } from '../storage';
+import { hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlWrite, type Tx } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -58,9 +58,24 @@ export class InboundLog {
         if (!isUniqueViolation(error)) throw error;
       }
     }
-    const existing = await this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: this.channel, externalId } }, select: { id: true } });
+    const existing = await this.find(externalId);
     if (!existing) throw new Error('an inbound message was neither recorded nor found');
     return { id: existing.id, duplicate: true };
+  }
+
+  /**
+   * Records the message inside the caller's transaction (a channel that writes something else
+   * with it); a duplicate throws the unique violation, which the caller answers after the
+   * transaction rolled back, with `find`.
+   */
+  async insert(tx: Db | Tx, externalId: string, conversationKey: string, payload: string): Promise<number> {
+    const row = await tx.inboundMessage.create({ data: { channel: this.channel, externalId, conversationKey, payload }, select: { id: true } });
+    return row.id;
+  }
+
+  /** The message recorded under this external id, if any. */
+  async find(externalId: string): Promise<{ id: number; payload: string } | null> {
+    return this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: this.channel, externalId } }, select: { id: true, payload: true } });
   }
 
   /**

@@ -11,7 +11,7 @@ import { DeadlineScheduler } from './scheduler';
 export { OutboxDispatcher, type Outbound, type OutboxRow, type PassReport, type Sender, type SendOutcome } from './dispatcher';
 export { ConversationRecorder } from './conversations';
 export { chatSender, type ProactiveAdapter } from './chat';
-export { whatsAppSender, TemplateClient, WINDOW_MS, type TemplateSettings } from './whatsapp';
+export { whatsAppSender, WINDOW_MS, type TemplateSender, type TemplateSettings } from './whatsapp';
 export { emailSender, mailTransport, type EmailSettings } from './email';
 export { DeadlineScheduler } from './scheduler';
 
