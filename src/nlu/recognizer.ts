@@ -9,6 +9,7 @@ import { LEXICON_FINGERPRINT } from './lexicon';
 import { LinearModel, features, train, type SerializedModel } from './model';
 import { MASK, normalize, tokenize } from './normalize';
 import { INTENTS, type Intent, type PqrType, type Recognition, type Recognizer, type Scored, type TypeRecognition } from './types';
+import { fromRoot } from '../paths';
 
 /** Below these the dialogs ask with buttons instead of guessing. Chosen from the held-out file's calibration. */
 export const INTENT_THRESHOLD = 0.5;
@@ -19,7 +20,7 @@ const MODEL_VERSION = 5;
 /** Longer texts are classified on their start: the first paragraphs say what the message is about. */
 const MAX_CLASSIFIED_CHARS = 2000;
 
-export const DEFAULT_CACHE_FILE = path.resolve(__dirname, '../../data/nlu-model.json');
+export const DEFAULT_CACHE_FILE = fromRoot('data', 'nlu-model.json');
 
 /** The language whose model reads a text that names no language of its own. */
 export const DEFAULT_NLU_LOCALE: Locale = 'es-CO';

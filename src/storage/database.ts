@@ -1,11 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { Client, Pool } from 'pg';
-import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
-import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
+import type { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { applyMigrations, migrationsList, type Provider } from './schema-engine';
+
+/*
+ * Each database's driver, adapter and generated client are loaded when that database is opened:
+ * a SQLite installation never loads pg, a PostgreSQL one never loads better-sqlite3 (measured in
+ * the README, "Lean process").
+ */
+const sqliteModules = () => ({
+  PrismaBetterSqlite3: (require('@prisma/adapter-better-sqlite3') as typeof import('@prisma/adapter-better-sqlite3')).PrismaBetterSqlite3,
+  SqliteClient: (require('../generated/sqlite/client') as typeof import('../generated/sqlite/client')).PrismaClient,
+});
+const postgresModules = () => ({
+  PrismaPg: (require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg')).PrismaPg,
+  pg: require('pg') as typeof import('pg'),
+  PostgresClient: (require('../generated/postgresql/client') as typeof import('../generated/postgresql/client')).PrismaClient,
+});
 
 /** Both generated clients have the same models and methods; code is written against this one. */
 export type Db = SqliteClient;
@@ -49,7 +61,7 @@ async function ping(prisma: Db, timeoutMs: number): Promise<boolean> {
  * database migrate it one after the other (the later ones find nothing left to apply).
  */
 async function withMigrationLock<T>(url: string, migrate: () => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new (postgresModules().pg.Client)({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -70,7 +82,7 @@ function sqliteFactory(url: string): PrismaBetterSqlite3 {
   const file = url.slice('file:'.length);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   // Writers wait for each other instead of failing with SQLITE_BUSY.
-  return new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
+  return new (sqliteModules().PrismaBetterSqlite3)({ url: file, timeout: 10_000 });
 }
 
 /**
@@ -90,6 +102,7 @@ async function upToDate(prisma: Db, provider: Provider): Promise<boolean> {
 export async function openDatabase(url: string): Promise<Database> {
   const provider = providerOf(url);
   if (provider === 'sqlite') {
+    const { SqliteClient } = sqliteModules();
     let prisma = new SqliteClient({ adapter: sqliteFactory(url) });
     let applied: string[] = [];
     if (!(await upToDate(prisma, provider))) {
@@ -100,8 +113,9 @@ export async function openDatabase(url: string): Promise<Database> {
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
     return { prisma, provider, applied, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close: () => prisma.$disconnect() };
   }
+  const { pg, PrismaPg, PostgresClient } = postgresModules();
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
-  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // PrismaPg listens for errors of idle connections only until $disconnect: one dropped by the
   // server while the pool is ending (a restart, a forced drop) must not crash the process.
   pool.on('error', () => undefined);
@@ -110,7 +124,7 @@ export async function openDatabase(url: string): Promise<Database> {
   if (!(await upToDate(prisma, provider))) {
     applied = await withMigrationLock(url, async () => {
       if (await upToDate(prisma, provider)) return [];
-      const migrationPool = new Pool({ connectionString: url, max: 1 });
+      const migrationPool = new pg.Pool({ connectionString: url, max: 1 });
       return applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
     });
   }
