@@ -6,13 +6,13 @@
 import { parseArgs } from 'node:util';
 import { FakeGraph } from '../helpers/fake-graph';
 import { runDashboard, type DashboardResult } from './dashboard';
-import { runMemory, type MemoryReading, type MemoryResult } from './memory';
+import { renderProcesses, runMemory, runProcesses, type MemoryReading, type MemoryResult, type ProcessResult } from './memory';
 import { runNlu, type NluResult } from './nlu';
 import { machine, mib, round, table, type Machine } from './stats';
 import { runStatusLookup, type StatusResult } from './status';
 import { ACCESS_TOKEN, calibrate, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Settings {
@@ -29,6 +29,8 @@ export interface Settings {
   nluSeconds: number;
   dashboardSamples: number;
   dashboardSeconds: number;
+  /** (g) starts per process setup. */
+  starts: number;
 }
 
 const FULL: Omit<Settings, 'scenarios'> = {
@@ -44,6 +46,7 @@ const FULL: Omit<Settings, 'scenarios'> = {
   nluSeconds: 4,
   dashboardSamples: 40,
   dashboardSeconds: 120,
+  starts: 3,
 };
 
 const QUICK: Omit<Settings, 'scenarios'> = {
@@ -59,6 +62,7 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   nluSeconds: 1,
   dashboardSamples: 5,
   dashboardSeconds: 5,
+  starts: 1,
 };
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -71,6 +75,7 @@ const USAGE = `Usage: npm run bench -- [options]
       d  RSS with many conversations in flight
       e  NLU classifications per second
       f  supervisors' dashboard and regulatory CSV with many PQRs in PostgreSQL
+      g  the deployed process: start time, RSS idle and under load (no GC forced), next to a bare server
   --conversations N    concurrent conversations in a and b (default ${FULL.conversations})
   --seconds N          measuring time per setup in a and b (default ${FULL.seconds})
   --rounds N           scripts per conversation at most in a and b (default ${FULL.rounds})
@@ -120,6 +125,7 @@ function settingsFrom(argv: string[]): Settings | null {
     nluSeconds: base.nluSeconds,
     dashboardSamples: base.dashboardSamples,
     dashboardSeconds: base.dashboardSeconds,
+    starts: base.starts,
   };
 }
 
@@ -139,6 +145,7 @@ export interface BenchReport {
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
   dashboard?: Outcome<DashboardResult>;
+  process?: Outcome<ProcessResult>;
   seconds: number;
 }
 
@@ -214,6 +221,7 @@ export async function runBench(settings: Settings): Promise<BenchReport> {
   const has = (s: Scenario) => settings.scenarios.includes(s);
   const report: BenchReport = { machine: machine(), settings, script: SCRIPT, seconds: 0 };
   // NLU and memory first, while the process is fresh; then the load runs.
+  if (has('g')) report.process = await attempt('(g) the deployed process: start, RSS idle and under load', () => runProcesses({ starts: settings.starts, settleSeconds: settings.settleSeconds, conversations: settings.conversations, seconds: settings.seconds }));
   if (has('e')) report.nlu = await attempt('(e) NLU classifications', () => runNlu({ seconds: settings.nluSeconds, maxCalls: 5_000_000 }));
   if (has('d')) report.memory = await attempt(`(d) memory with ${settings.inFlight} conversations in flight`, () => runMemory({ conversations: settings.inFlight, settleSeconds: settings.settleSeconds }));
   if (has('a') || has('b')) report.webhook = await webhookScenarios(settings);
@@ -342,6 +350,7 @@ export function render(report: BenchReport): string {
       );
     }
   }
+  if (report.process) out.push('', failed(report.process) ? `(g) deployed process: failed: ${report.process.error}` : renderProcesses(report.process));
   if (report.dashboard) {
     const r = report.dashboard;
     if (failed(r)) out.push('', `(f) dashboard: failed: ${r.error}`);
