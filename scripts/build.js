@@ -54,7 +54,7 @@ function sources(dir, out = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) sources(file, out);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(file);
+    else if ((entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) || entry.name.endsWith('.json')) out.push(file);
   }
   return out;
 }
@@ -67,10 +67,11 @@ async function build() {
   const files = ['src', 'dialogs'].flatMap((dir) => sources(path.join(ROOT, dir)));
   await Promise.all(
     files.map(async (file) => {
-      const { code } = await swc.transformFile(file, OPTIONS);
       const target = path.join(dist, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, code);
+      // JSON imported by the code (src/pqr/holidays-co.json) is copied as it is.
+      if (file.endsWith('.json')) fs.copyFileSync(file, target);
+      else fs.writeFileSync(target, (await swc.transformFile(file, OPTIONS)).code);
     }),
   );
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);

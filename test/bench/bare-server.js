@@ -18,7 +18,9 @@ const client = new WhatsAppClient({
   baseUrl: env.WHATSAPP_API_BASE_URL,
   fetch: (input, init) => fetch(input, { ...init, signal: (init && init.signal) || AbortSignal.timeout(10_000) }),
 });
-server.get('/healthz', (_req, res) => res.json(200, { status: 'ok' }));
+server.get('/healthz', async (_req, res) => {
+  res.json(200, { status: 'ok' });
+});
 server.post('/api/whatsapp', async (req, res) => {
   const header = req.headers['x-hub-signature-256'];
   if (typeof header !== 'string' || !verifySignature({ appSecret: env.WHATSAPP_APP_SECRET, rawBody: req.rawBody || '', signatureHeader: header })) {

@@ -246,7 +246,14 @@ export async function runProcesses(options: { starts: number; settleSeconds: num
         await sleep(options.settleSeconds * 1000);
         const row: ProcessRow = { setup, startMs: median(starts), starts, idleRss: treeRss(server.pid) };
         if (load) {
-          const expected = await calibrate(server.url, sends, userId(runId, 9999, 0), async () => undefined);
+          // Another process answers: wait for the step's first reply to reach the fake Graph (calibrate then waits for quiet).
+          const waId = userId(runId, 9999, 0);
+          let seen = 0;
+          const firstReply = async () => {
+            for (const deadline = now() + 30_000; sends.count(waId) === seen && now() < deadline; ) await sleep(20);
+            seen = sends.count(waId);
+          };
+          const expected = await calibrate(server.url, sends, waId, firstReply);
           let peak = 0;
           const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.pid))), 50);
           try {
