@@ -200,6 +200,12 @@ export interface ProcessResult {
   rows: ProcessRow[];
 }
 
+/** The node flags `npm start` passes (package.json), so the bench measures what it runs. */
+function startFlags(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  return /\bnode ((?:--\S+ )*)dist\/src\/index\.js/.exec(start)?.[1].trim().split(' ').filter(Boolean) ?? [];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /**
@@ -224,9 +230,11 @@ export async function runProcesses(options: { starts: number; settleSeconds: num
     DIRECTLINE_SECRET: 'bench-directline-secret-0123456789',
   };
   const node = process.execPath;
+  const flags = startFlags();
   const setups: { setup: string; command: string; args: string[]; load: boolean }[] = [
     { setup: 'baseline: bare restify webhook (node)', command: node, args: ['test/bench/bare-server.js'], load: true },
-    { setup: 'app: node dist/src/index.js (what npm start runs)', command: node, args: ['dist/src/index.js'], load: true },
+    { setup: `app: node ${[...flags, ''].join(' ')}dist/src/index.js (what npm start runs)`, command: node, args: [...flags, 'dist/src/index.js'], load: true },
+    ...(flags.length ? [{ setup: 'app: node dist/src/index.js (V8 defaults)', command: node, args: ['dist/src/index.js'], load: true }] : []),
     { setup: 'app: npm start (npm + sh + node)', command: 'npm', args: ['start', '--silent'], load: false },
     { setup: 'before: tsx src/index.ts (the former npm start, without npm)', command: node, args: [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/index.ts'], load: false },
   ];
