@@ -125,10 +125,15 @@ const schema = z.object({
   OUTBOX_POLL_MS: z.coerce.number().int().min(100).default(2000),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   SCHEDULER_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** Several instances: how soon another instance takes over the conversations of one that died. */
-  CONVERSATION_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
-  /** How often each instance looks for recorded messages nobody is processing. */
-  INBOUND_SWEEP_SECONDS: z.coerce.number().int().min(1).default(10),
+  /**
+   * Several instances: how soon another instance takes over the conversations of one that died.
+   * The holder renews it every third of it while it works; a dead holder's users wait at most
+   * about this plus INBOUND_SWEEP_SECONDS (10 + 2: under 15 s). Expiry is judged by PostgreSQL's
+   * clock, so the instances' clocks need not agree (src/storage/leases.ts).
+   */
+  CONVERSATION_LEASE_SECONDS: z.coerce.number().int().min(1).default(10),
+  /** How often each instance looks for recorded messages nobody is processing (whose lease expired). */
+  INBOUND_SWEEP_SECONDS: z.coerce.number().int().min(1).default(2),
   /** On SIGTERM, how long turns in flight may take to finish before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(25),
 
@@ -180,6 +185,11 @@ export interface Config {
     /** Per conversation: posts over this rate get 429. */
     messages: { ratePerSecond: number; burst: number };
   };
+  /**
+   * The channels' own settings: a channel is present when its credentials are set, else `off`
+   * says why (the start-up log repeats it). Web chat is always on (see `webchat`).
+   */
+  channels: ChannelSettings;
   /** Behind a load balancer: client IPs from X-Forwarded-For, HTTPS from X-Forwarded-Proto (HSTS). */
   trustProxy: boolean;
   /** GET /metrics needs this bearer when set. */
@@ -204,6 +214,79 @@ export interface Config {
   handoff: HandoffSettings;
   /** One-time codes to a line (SMS gateway) and the key of lookup digests and code HMACs. */
   identity: { smsGatewayUrl?: string; lookupKeySecret?: string };
+}
+
+export interface WhatsAppSettings {
+  /** WHATSAPP_ACCESS_TOKEN: a permanent (system user) token with whatsapp_business_messaging. */
+  accessToken: string;
+  /** WHATSAPP_PHONE_NUMBER_ID: the business number's id, not the number itself. */
+  phoneNumberId: string;
+  /** WHATSAPP_APP_SECRET: checks X-Hub-Signature-256 on every webhook. */
+  appSecret: string;
+  /** WHATSAPP_VERIFY_TOKEN: answered in the subscription handshake. */
+  verifyToken: string;
+  /** WHATSAPP_API_BASE_URL: Meta's Graph URL, or a fake Graph server in tests. */
+  apiBaseUrl: string;
+  /** WHATSAPP_TEMPLATE_NAME/_LANGUAGE: the approved template sent when the 24-hour window has closed. */
+  template: { name: string; language: string };
+}
+
+export type TelegramSettings = {
+  /** TELEGRAM_BOT_TOKEN, from BotFather. */
+  botToken: string;
+  /** TELEGRAM_API_ROOT: Telegram's Bot API, or a fake one in tests. */
+  apiRoot: string;
+} & (
+  | {
+      mode: 'webhook';
+      /** TELEGRAM_WEBHOOK_SECRET: the secret_token given to setWebhook, checked on every update. */
+      webhookSecret: string;
+    }
+  | { mode: 'polling' }
+);
+
+export interface BotFrameworkSettings {
+  /** MicrosoftAppId: posts need a Bot Connector token for it; without it, `anonymous` (loopback only). */
+  mode: 'authenticated' | 'anonymous';
+  appId?: string;
+  appPassword?: string;
+  appType: Env['MicrosoftAppType'];
+  tenantId?: string;
+  /** BOTFRAMEWORK_ANONYMOUS was set too (ignored when authenticated: the start-up log warns). */
+  anonymousRequested: boolean;
+}
+
+export interface ChannelSettings {
+  whatsapp?: WhatsAppSettings;
+  telegram?: TelegramSettings;
+  botframework?: BotFrameworkSettings;
+  /** Why each channel that is off is off: the variables to set. */
+  off: Partial<Record<'whatsapp' | 'telegram' | 'botframework', string>>;
+}
+
+function channelSettings(env: Env): ChannelSettings {
+  const off: ChannelSettings['off'] = {};
+  const { WHATSAPP_ACCESS_TOKEN: accessToken, WHATSAPP_PHONE_NUMBER_ID: phoneNumberId, WHATSAPP_APP_SECRET: appSecret, WHATSAPP_VERIFY_TOKEN: verifyToken } = env;
+  const whatsapp =
+    accessToken && phoneNumberId && appSecret && verifyToken
+      ? { accessToken, phoneNumberId, appSecret, verifyToken, apiBaseUrl: env.WHATSAPP_API_BASE_URL, template: { name: env.WHATSAPP_TEMPLATE_NAME, language: env.WHATSAPP_TEMPLATE_LANGUAGE } }
+      : undefined;
+  if (!whatsapp) off.whatsapp = 'WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_VERIFY_TOKEN not set';
+
+  // Webhook mode needs the secret Telegram sends back with every update; polling needs only the token.
+  const { TELEGRAM_BOT_TOKEN: botToken, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_WEBHOOK_SECRET: webhookSecret } = env;
+  let telegram: TelegramSettings | undefined;
+  if (!botToken) off.telegram = 'TELEGRAM_BOT_TOKEN not set';
+  else if (env.TELEGRAM_MODE === 'polling') telegram = { botToken, apiRoot, mode: 'polling' };
+  else if (webhookSecret) telegram = { botToken, apiRoot, mode: 'webhook', webhookSecret };
+  else off.telegram = 'TELEGRAM_WEBHOOK_SECRET (needed for the webhook; or set TELEGRAM_MODE=polling) not set';
+
+  const mode: BotFrameworkSettings['mode'] | undefined = env.MicrosoftAppId ? 'authenticated' : env.BOTFRAMEWORK_ANONYMOUS ? 'anonymous' : undefined;
+  const botframework: BotFrameworkSettings | undefined = mode
+    ? { mode, appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId, anonymousRequested: env.BOTFRAMEWORK_ANONYMOUS }
+    : undefined;
+  if (!botframework) off.botframework = 'MicrosoftAppId (or BOTFRAMEWORK_ANONYMOUS=true for the Emulator on this machine) not set';
+  return { whatsapp, telegram, botframework, off };
 }
 
 export interface HandoffSettings {
@@ -271,6 +354,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       newConversations: { ratePerSecond: env.WEBCHAT_NEW_CONVERSATIONS_PER_SECOND, burst: env.WEBCHAT_NEW_CONVERSATIONS_BURST, trustProxy: env.TRUST_PROXY },
       messages: { ratePerSecond: env.WEBCHAT_MESSAGES_PER_SECOND, burst: env.WEBCHAT_MESSAGES_BURST },
     },
+    channels: channelSettings(env),
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
     botframework: { anonymous: env.BOTFRAMEWORK_ANONYMOUS },

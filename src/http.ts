@@ -46,8 +46,7 @@ export function createHttpServer(options: HttpOptions): Server {
     const { metricsToken } = options;
     const credential = bearerCredential(req.headers.authorization);
     if (metricsToken && !(credential && safeEqual(credential, metricsToken))) {
-      res.header('WWW-Authenticate', 'Bearer realm="metrics"');
-      res.json(401, { error: { code: 'unauthorized', message: 'The metrics need "Authorization: Bearer <METRICS_TOKEN>"' } });
+      sendError(res, 401, 'unauthorized', 'The metrics need "Authorization: Bearer <METRICS_TOKEN>"', { 'WWW-Authenticate': 'Bearer realm="metrics"' });
       return;
     }
     res.sendRaw(200, await options.metrics.registry.metrics(), { 'Content-Type': options.metrics.registry.contentType });
@@ -78,6 +77,100 @@ export function createHttpServer(options: HttpOptions): Server {
   return server;
 }
 
+/**
+ * A request refused with a status, a machine-readable code and a reason: every route answers it
+ * as `{ error: { code, message } }` (see `sendError`), with `headers` (e.g. Retry-After) set.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** The one shape of every error answer: `{ error: { code, message } }`. */
+export function sendError(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  for (const [header, value] of Object.entries(headers)) res.header(header, value);
+  res.json(status, { error: { code, message } });
+}
+
+/** Answers a refused request (an HttpError) in the one error shape. */
+export function sendHttpError(res: Response, error: HttpError): void {
+  sendError(res, error.status, error.code, error.message, error.headers);
+}
+
+/**
+ * The credential of an `Authorization: Bearer <credential>` header, or undefined when there is
+ * none; a header of another shape is refused with 401 (`code` in the route's own style).
+ */
+export function bearer(req: Request, code = 'unauthorized'): string | undefined {
+  const credential = bearerCredential(req.headers.authorization);
+  if (credential === null) throw new HttpError(401, code, 'The Authorization header must be "Bearer <token>"');
+  return credential;
+}
+
+/** The raw bytes the client sent (what a webhook signature covers): restify's body parser keeps them as UTF-8 text, which round-trips for valid JSON. */
+export function rawBody(req: Request): Buffer {
+  const raw = (req as { rawBody?: unknown }).rawBody ?? (req as { body?: unknown }).body;
+  if (Buffer.isBuffer(raw)) return raw;
+  return Buffer.from(typeof raw === 'string' ? raw : '', 'utf8');
+}
+
+/**
+ * The JSON body as the server-wide body parser left it (parsed JSON, or text for other content
+ * types, parsed here); undefined when empty; 400 (`code`) when it is not JSON.
+ */
+export function jsonBody(req: Request, code = 'bad_request'): unknown {
+  const body = (req as { body?: unknown }).body;
+  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
+  return parseJson(rawBody(req).toString('utf8'), code);
+}
+
+/** `jsonBody`, or undefined when the body is not JSON (a webhook then answers that it is not the payload it takes). */
+export function jsonBodyOrUndefined(req: Request): unknown {
+  try {
+    return jsonBody(req);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `jsonBody`, also on a server without a body parser (the stream is read here, up to `maxBytes`:
+ * 413 beyond it).
+ */
+export async function readJsonBody(req: Request, maxBytes: number, codes = { invalid: 'bad_request', tooLarge: 'payload_too_large' }): Promise<unknown> {
+  if ((req as { body?: unknown }).body !== undefined || (req as { rawBody?: unknown }).rawBody !== undefined) return jsonBody(req, codes.invalid);
+  if (req.readableEnded) return undefined;
+  const tooLarge = () => new HttpError(413, codes.tooLarge, `The body exceeds ${maxBytes} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => (size > maxBytes ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+  });
+  return parseJson(text, codes.invalid);
+}
+
+function parseJson(text: string, code: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, code, 'The body is not valid JSON');
+  }
+}
+
 /** The client's address: behind a proxy (TRUST_PROXY) the last X-Forwarded-For entry, the one our own proxy added. */
 export function clientIp(req: Request, trustProxy: boolean): string {
   const forwarded = trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : undefined;
@@ -103,7 +196,7 @@ function strictTransportSecurity(req: Request, res: Response, next: Next): void 
 }
 
 function refuse(res: Response, next: Next, status: number, code: string, message: string): void {
-  res.json(status, { error: { code, message } });
+  sendError(res, status, code, message);
   next(false);
 }
 

@@ -11,19 +11,17 @@ import { PqrBot } from './bot';
 import pino from 'pino';
 import { Counter } from 'prom-client';
 import { ConsoleAdapter } from './channels/console';
-import { registerWhatsApp, type WhatsAppChannel } from './channels/whatsapp';
-import { registerTelegram, type TelegramChannel, type TelegramConfig } from './channels/telegram';
-import { NOTIFIABLE_CHANNELS, registerBotFramework, type BotFrameworkAuth, type BotFrameworkChannel } from './channels/botframework';
-import { registerDirectLine, type DirectLineChannel, type PageTexts } from './channels/directline';
+import { openChannels, type Channel, type Channels } from './channels';
+import type { BotFrameworkAuth } from './channels/botframework';
 import { loadConfig, loadEnvFile, type Config } from './config';
 import { createHttpServer } from './http';
-import { Texts, type Translate } from './i18n';
+import { Texts } from './i18n';
 import { Identities, jasminGateway, loadLookupSecret, OneTimeCodes, type KeyedDigest } from './identity';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createRecognizer, type Recognizer } from './nlu';
 import type { Transporter } from 'nodemailer';
-import { chatSender, ConversationRecorder, createNotifications, mailTransport, TemplateClient, whatsAppSender, type Notifications } from './notify';
+import { ConversationRecorder, createNotifications, mailTransport, type Notifications } from './notify';
 import { BusinessCalendar, HolidayOverrides, NotificationFallback, PqrLifecycle, PqrService, systemClock, type Clock } from './pqr';
 import { Leases, openDatabase, PrismaBotStorage, type Database } from './storage';
 
@@ -54,13 +52,15 @@ export interface App {
   fallback: NotificationFallback;
   texts: Texts;
   clock: Clock;
-  webchat: DirectLineChannel;
+  /** The channels that are on, each of the one shape (see src/channels/channel.ts). */
+  channels: Channel[];
+  webchat: Channels['webchat'];
   /** On when WHATSAPP_ACCESS_TOKEN, _APP_SECRET, _PHONE_NUMBER_ID and _VERIFY_TOKEN are set. */
-  whatsapp?: WhatsAppChannel;
+  whatsapp?: Channels['whatsapp'];
   /** On when TELEGRAM_BOT_TOKEN is set, with TELEGRAM_WEBHOOK_SECRET unless TELEGRAM_MODE=polling. */
-  telegram?: TelegramChannel;
+  telegram?: Channels['telegram'];
   /** Authenticated with MicrosoftAppId (Azure Bot Service); without it, anonymous from this machine with BOTFRAMEWORK_ANONYMOUS=true (Emulator), else off. */
-  botframework: BotFrameworkChannel;
+  botframework?: Channels['botframework'];
   /** The outbox dispatcher (`notify.outbox.runOnce()`, `kick()`) and the deadline scheduler (`notify.scheduler.tick()`). */
   notify: Notifications;
   /** Live handoff to agents (`handoffs.service.sweep()` checks lapsed holds and long waits) and CSAT. */
@@ -229,55 +229,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     await context.sendActivity(t('error.generic', { channels: t('channels.short') })).catch(() => undefined);
   };
 
-  if (!config.webchat.directLineSecret) logger.info('DIRECTLINE_SECRET not set: web chat tokens are signed with a per-process key');
-  const webchat = registerDirectLine(server, {
-    prisma: db.prisma,
-    bot: turns,
-    secret: config.webchat.directLineSecret ?? randomBytes(32).toString('hex'),
-    logger,
-    onTurnError,
-    page: { title: config.webchat.title, brandColor: config.webchat.brandColor, locale: config.defaultLocale, texts: pageTexts(texts.for(config.defaultLocale)) },
-    maxBodyBytes: config.maxBodyBytes,
-    newConversations: config.webchat.newConversations,
-    messages: config.webchat.messages,
-    inbound,
-  });
-  const env = config.env;
-  const whatsapp =
-    env.WHATSAPP_ACCESS_TOKEN && env.WHATSAPP_APP_SECRET && env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_VERIFY_TOKEN
-      ? registerWhatsApp(server, {
-          prisma: db.prisma,
-          identities,
-          bot: turns,
-          logger,
-          onTurnError,
-          clock,
-          inbound,
-          texts: texts.for(config.defaultLocale),
-          config: {
-            accessToken: env.WHATSAPP_ACCESS_TOKEN,
-            phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
-            appSecret: env.WHATSAPP_APP_SECRET,
-            verifyToken: env.WHATSAPP_VERIFY_TOKEN,
-            apiBaseUrl: env.WHATSAPP_API_BASE_URL,
-          },
-        })
-      : undefined;
-  const botframework = registerBotFramework(server, {
-    bot: turns,
-    logger,
-    onTurnError,
-    auth: { appId: env.MicrosoftAppId, appPassword: env.MicrosoftAppPassword, appType: env.MicrosoftAppType, tenantId: env.MicrosoftAppTenantId, issuer: options.botFrameworkIssuer },
-    anonymous: config.botframework.anonymous,
-    trustProxy: config.trustProxy,
-  });
-  const telegramConfig = telegramConfigOf(config);
-  const telegram = telegramConfig
-    ? registerTelegram(server, { prisma: db.prisma, identities, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, config: telegramConfig, inbound })
-    : undefined;
-  logChannels(config, logger, !!whatsapp, telegram?.mode);
-
-  // Every message to a user outside a turn leaves through the outbox; each channel plugs in its sender.
+  // Every message to a user outside a turn leaves through the outbox; each channel plugs in its senders.
   const notify = createNotifications({
     settings: config.notify,
     prisma: db.prisma,
@@ -287,6 +239,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     lifecycle: {
       markOverdue: () => lifecycle.markOverdue(),
+      closeFinal: () => lifecycle.closeFinal(),
       // Once the answer reached the user, they are asked once how the service was.
       markNotified: async (pqrId, at, proof, act) => {
         const recorded = await lifecycle.markNotified(pqrId, at, proof, act);
@@ -300,14 +253,24 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     withdrawStale: () => dataRequests.withdrawStale(),
     schedulerLeader: () => leases.claim('scheduler:deadline', config.notify.schedulerIntervalMs * 1.5),
   });
-  notify.outbox.register('webchat', chatSender(webchat.adapter));
-  if (telegram) notify.outbox.register('telegram', chatSender(telegram.adapter));
-  // Conversations that came in through /api/messages (Emulator, Azure Bot Service channels), by their namespaced channel ids.
-  if (botframework.mode !== 'off') for (const channel of NOTIFIABLE_CHANNELS) notify.outbox.register(channel, chatSender(botframework.adapter));
-  if (whatsapp) {
-    const templates = new TemplateClient({ accessToken: env.WHATSAPP_ACCESS_TOKEN!, phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID!, apiBaseUrl: env.WHATSAPP_API_BASE_URL });
-    notify.outbox.register('whatsapp', whatsAppSender({ adapter: whatsapp.adapter, templates, template: config.notify.whatsappTemplate, clock }));
+
+  if (!config.webchat.directLineSecret) logger.info('DIRECTLINE_SECRET not set: web chat tokens are signed with a per-process key');
+  const { channels, on, off } = await openChannels(
+    config,
+    { prisma: db.prisma, identities, bot: turns, logger, onTurnError, clock, texts, defaultLocale: config.defaultLocale, inbound },
+    { botFrameworkIssuer: options.botFrameworkIssuer },
+  );
+  for (const channel of on) {
+    channel.routes(server);
+    for (const [id, sender] of Object.entries(channel.senders)) notify.outbox.register(id, sender);
+    logger.info({ channel: channel.id }, `channel on: ${channel.description}`);
+    for (const warning of channel.warnings) logger.warn({ channel: channel.id }, warning);
   }
+  for (const channel of off) {
+    channel.routes?.(server);
+    logger.info({ channel: channel.id }, `channel off: ${channel.reason}`);
+  }
+
   conversations.onRelease(() => notify.outbox.kick());
   kickOutbox = () => notify.outbox.kick();
   notify.start();
@@ -350,25 +313,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     fallback,
     texts,
     clock,
-    webchat,
-    whatsapp,
-    telegram,
-    botframework,
+    channels: on,
+    ...channels,
     notify,
     handoffs: handoffs!,
     logger,
     onTurnError,
     async resumePending() {
-      return (await webchat.resumePending()) + ((await whatsapp?.resumePending()) ?? 0) + ((await telegram?.resumePending()) ?? 0);
+      let pending = 0;
+      for (const channel of on) pending += await channel.resumePending();
+      return pending;
     },
     async close() {
       // Agents' inbox streams never end by themselves; their holds lapse back to the queue if nobody reconnects.
       backoffice.closeStreams();
       await stopListening(server, config.inbound.shutdownMs / 2);
-      await webchat.idle();
-      await whatsapp?.idle();
-      await telegram?.close();
-      await botframework.idle();
+      for (const channel of on) await channel.close();
       await notify.stop();
       await handoffs!.stop();
       holidays.stop();
@@ -387,39 +347,6 @@ function stopListening(server: Server, graceMs: number): Promise<void> {
       resolve();
     });
   });
-}
-
-function pageTexts(t: Translate): PageTexts {
-  const keys: (keyof PageTexts)[] = ['connecting', 'failed', 'retry', 'newConversation', 'chatLabel', 'placeholder', 'renderError', 'noscript', 'tooLong'];
-  return Object.fromEntries(keys.map((key) => [key, t(`webchat.page.${key}`)])) as unknown as PageTexts;
-}
-
-/** Webhook mode needs the secret Telegram sends back with every update; polling needs only the token. */
-function telegramConfigOf(config: Config): TelegramConfig | undefined {
-  const { TELEGRAM_BOT_TOKEN: botToken, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_MODE: mode, TELEGRAM_WEBHOOK_SECRET: webhookSecret } = config.env;
-  if (!botToken) return undefined;
-  if (mode === 'polling') return { botToken, apiRoot, mode };
-  return webhookSecret ? { botToken, apiRoot, mode, webhookSecret } : undefined;
-}
-
-/** One line per channel: which are on, and which are off for lack of credentials. */
-function logChannels(config: Config, logger: Logger, whatsappOn: boolean, telegramMode: TelegramChannel['mode'] | undefined): void {
-  const env = config.env;
-  logger.info({ channel: 'webchat' }, 'channel on: web chat at / (Direct Line at /v3/directline)');
-  const off = (channel: string, missing: string) => logger.info({ channel }, `channel off: ${missing} not set`);
-  if (whatsappOn) logger.info({ channel: 'whatsapp' }, 'channel on: WhatsApp webhook at /api/whatsapp');
-  else off('whatsapp', 'WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET, WHATSAPP_PHONE_NUMBER_ID or WHATSAPP_VERIFY_TOKEN');
-  if (telegramMode === 'webhook') logger.info({ channel: 'telegram' }, 'channel on: Telegram webhook at /api/telegram');
-  else if (telegramMode === 'polling') logger.info({ channel: 'telegram' }, 'channel on: Telegram by long polling (TELEGRAM_MODE=polling)');
-  else if (env.TELEGRAM_BOT_TOKEN) off('telegram', 'TELEGRAM_WEBHOOK_SECRET (needed for the webhook; or set TELEGRAM_MODE=polling)');
-  else off('telegram', 'TELEGRAM_BOT_TOKEN');
-  if (env.MicrosoftAppId) {
-    logger.info({ channel: 'botframework', appType: env.MicrosoftAppType }, 'channel on: Bot Framework at /api/messages, authenticated with MicrosoftAppId (Azure Bot Service)');
-    if (config.botframework.anonymous) logger.warn({ channel: 'botframework' }, 'BOTFRAMEWORK_ANONYMOUS ignored: MicrosoftAppId is set, so every post needs a Bot Connector token');
-  } else if (config.botframework.anonymous) {
-    logger.info({ channel: 'botframework' }, 'channel on: Bot Framework at /api/messages, anonymous (Bot Framework Emulator; BOTFRAMEWORK_ANONYMOUS=true)');
-    logger.warn({ channel: 'botframework' }, '/api/messages takes unauthenticated posts from this machine (loopback) and replies only to loopback: for local development only');
-  } else off('botframework', 'MicrosoftAppId (or BOTFRAMEWORK_ANONYMOUS=true for the Emulator on this machine)');
 }
 
 export async function listen(app: App): Promise<string> {
@@ -452,7 +379,7 @@ async function main(): Promise<void> {
   sweep.unref();
   const url = await listen(app);
   app.logger.info({ url }, `PQR bot listening: open ${url} for the web chat`);
-  if (app.telegram?.mode === 'polling') app.telegram.startPolling();
+  for (const channel of app.channels) channel.start();
   const stop = async (signal: string) => {
     app.logger.info({ signal }, 'shutting down: finishing turns in flight');
     clearInterval(sweep);

@@ -1,11 +1,11 @@
 import type { Request, Response, Server } from 'restify';
-import { clientIp } from '../http';
+import { bearer as bearerOf, clientIp, HttpError, jsonBody as jsonBodyOf, sendError } from '../http';
 import type { Logger } from '../logger';
 import type { KeyedDigest } from '../identity';
 import { AttemptGuard, LOGIN_EMAIL_LIMIT, LOGIN_IP_LIMIT } from '../pqr/lookup-guard';
 import { bogotaDay, InvalidTransitionError, PQR_STATUSES, PQR_TYPES, PqrActionError, type Clock, type HolidayChangeResult, type HolidayOverrides, type PqrLifecycle, type PqrStatus, type PqrType } from '../pqr';
 import { isUniqueViolation, type Db } from '../storage';
-import { bearerCredential, safeEqual } from '../security';
+import { safeEqual } from '../security';
 import { checkPassword, isRole, normalizeEmail, type Principal, type Role, type SessionSigner } from './auth';
 import type { CaseQueries, QueueFilters } from './cases';
 import { expedienteJson, loadExpediente } from './expediente';
@@ -38,37 +38,20 @@ export interface ApiContext {
   dataRequests?: DataRequests;
 }
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { HttpError };
 
 const unauthorized = (code: string, message: string) => new HttpError(401, code, message);
 const caseNotFound = () => new HttpError(404, 'not_found', 'No PQR with that CUN');
 
 function bearer(req: Request): string {
-  const credential = bearerCredential(req.headers.authorization);
+  const credential = bearerOf(req);
   if (credential === undefined) throw unauthorized('unauthorized', 'Missing "Authorization: Bearer <token>"');
-  if (credential === null) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>"');
   return credential;
 }
 
 /** The JSON object a POST carries; malformed JSON was already refused (400) by the server's body parser. */
 export function jsonBody(req: Request): Record<string, unknown> {
-  let body: unknown = (req as { body?: unknown }).body;
-  if (Buffer.isBuffer(body)) body = body.toString('utf8');
-  if (typeof body === 'string') {
-    try {
-      body = body.trim() === '' ? undefined : JSON.parse(body);
-    } catch {
-      throw new HttpError(400, 'bad_request', 'The body is not valid JSON');
-    }
-  }
+  const body = jsonBodyOf(req);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'bad_request', 'The body must be a JSON object');
   return body as Record<string, unknown>;
 }
@@ -211,12 +194,11 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): RouteKit {
               : null;
         if (!known) {
           ctx.logger.error({ err: error, route: name }, 'back office request failed');
-          res.json(500, { error: { code: 'internal', message: 'The request could not be processed' } });
+          sendError(res, 500, 'internal', 'The request could not be processed');
           return;
         }
         ctx.logger.warn({ route: name, status: known.status, code: known.code }, 'back office request rejected');
-        if (known.status === 401) res.header('WWW-Authenticate', 'Bearer realm="backoffice"');
-        res.json(known.status, { error: { code: known.code, message: known.message } });
+        sendError(res, known.status, known.code, known.message, known.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="backoffice"' } : {});
       }
     };
 

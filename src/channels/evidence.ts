@@ -4,6 +4,22 @@ import type { Db } from '../storage';
 /** Where a stored piece of evidence is named in an activity's attachments (not a fetchable URL). */
 export const ATTACHMENT_URL_PREFIX = 'urn:pqr-bot:attachment:';
 
+/** A file the user sent could not be fetched from the platform: the user was told, the turn fails with this. */
+export class MediaUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`media could not be downloaded: ${cause instanceof Error ? cause.message : 'unknown error'}`);
+    this.name = 'MediaUnavailableError';
+  }
+}
+
+/** A file over the limit the channel takes: refused before it is held in memory and in the database. */
+export class FileTooLargeError extends Error {
+  constructor(size: number, max: number) {
+    super(`file of ${size} bytes exceeds the ${max}-byte limit`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
 export interface DownloadedFile {
   kind: string;
   mimeType: string;

@@ -1,5 +1,5 @@
 import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ChannelAccount, type ConversationReference } from 'botbuilder';
-import type { TurnLogic } from '../inbox';
+import type { InboundTurn, TurnLogic } from '../inbox';
 
 /** Waits as long as a "delay" activity asks (Bot Framework's default is one second). */
 export function waitFor(activity: Partial<Activity>): Promise<void> {
@@ -47,6 +47,16 @@ export abstract class OwnChannelAdapter extends BotAdapter {
   /** Runs one turn for an activity that has already been recorded. */
   async processActivity(activity: Partial<Activity>, logic: TurnLogic): Promise<void> {
     await this.runMiddleware(new TurnContext(this, activity), logic);
+  }
+
+  /** Answers a recorded message with the channel's own text instead of the bot's turn (a message the bot cannot read). */
+  protected async reply(turn: InboundTurn, activity: Partial<Activity>, text: string): Promise<void> {
+    await this.processActivity(
+      activity,
+      turn.guard(async (context) => {
+        await context.sendActivity(text);
+      }),
+    );
   }
 
   async updateActivity(): Promise<void> {

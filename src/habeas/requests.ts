@@ -251,12 +251,13 @@ export class DataRequests {
       codes: (await tx.verificationCode.deleteMany({ where: { identityId } })).count,
       unfiledEvidence: (await tx.attachment.deleteMany({ where: { identityId, pqrId: null } })).count,
     };
-    await tx.channelIdentity.update({ where: { id: identityId }, data: { locale: null, consentAt: null, consentVersion: null, consentRevokedAt: now } });
+    const identity = await tx.channelIdentity.update({ where: { id: identityId }, data: { locale: null, consentAt: null, consentVersion: null, consentRevokedAt: now }, select: { channel: true, userId: true, conversationRef: true } });
     const kept = await tx.pqr.findFirst({
       where: { OR: [{ identityId }, ...(emails.length ? [{ requesterEmail: { in: emails } }] : []), ...(lines.length ? [{ subscriber: { line: { in: lines } } }] : [])] },
       orderBy: { filedAt: 'desc' },
       select: { filedAt: true, closedAt: true },
     });
+    Object.assign(erased, await eraseConversations(tx, identity, !kept));
     const from = kept ? (kept.closedAt ?? now) : null;
     const keptUntil = from ? new Date(Date.UTC(from.getUTCFullYear() + this.retentionYears, from.getUTCMonth(), from.getUTCDate())).toISOString().slice(0, 10) : null;
     return { erased, keptUntil };
@@ -286,6 +287,42 @@ export class DataRequests {
         idempotencyKey: `${row.number}:${step}`,
       },
     });
+  }
+}
+
+/**
+ * The bot's memory of the person's chats (dialog state, their last messages kept for an agent's
+ * summary, their language) always goes. The transcripts (web chat activities, the messages
+ * recorded from WhatsApp and Telegram) are part of a PQR's expediente, so they go only when the
+ * person has no PQR to keep; otherwise they stay for the retention period with the rest of it.
+ */
+async function eraseConversations(tx: Tx, identity: { channel: string; userId: string; conversationRef: string | null }, transcripts: boolean): Promise<Record<string, number>> {
+  // Bot Framework's state keys use the activity's channel id: `emulator`, not `botframework:emulator`.
+  const channelId = identity.channel.replace(/^botframework:/, '');
+  const webchat = identity.channel === 'webchat' ? (await tx.directLineConversation.findMany({ where: { userId: identity.userId }, select: { id: true } })).map((c) => c.id) : [];
+  const referenced = referencedConversation(identity.conversationRef);
+  const conversations = [...new Set([...webchat, ...(referenced ? [referenced] : []), ...(identity.channel === 'webchat' ? [] : [identity.userId])])];
+  const prefixes = [`${channelId}/users/${identity.userId}/`, ...conversations.map((id) => `${channelId}/conversations/${id}/`)];
+  const erased: Record<string, number> = {
+    botState: (await tx.botState.deleteMany({ where: { OR: prefixes.map((prefix) => ({ key: { startsWith: prefix } })) } })).count,
+  };
+  if (!transcripts) return erased;
+  erased.webChatActivities = webchat.length ? (await tx.directLineActivity.deleteMany({ where: { conversationId: { in: webchat } } })).count : 0;
+  // Only what was processed: a message still waiting for its turn is answered first.
+  erased.inboundMessages =
+    identity.channel === 'webchat'
+      ? 0
+      : (await tx.inboundMessage.deleteMany({ where: { channel: identity.channel, conversationKey: { in: conversations }, processedAt: { not: null } } })).count;
+  return erased;
+}
+
+function referencedConversation(reference: string | null): string | null {
+  if (!reference) return null;
+  try {
+    const id = (JSON.parse(reference) as { conversation?: { id?: unknown } }).conversation?.id;
+    return typeof id === 'string' && id ? id : null;
+  } catch {
+    return null;
   }
 }
 

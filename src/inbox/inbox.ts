@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { isUniqueViolation, Leases, type Db } from '../storage';
+import { isUniqueViolation, LeaseHold, Leases, type Db, type Tx } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -40,20 +40,28 @@ export class InboundLog {
   /** Records the message; `duplicate` when this external id was recorded before (by anyone). */
   async record(externalId: string, conversationKey: string, payload: string): Promise<{ id: number; duplicate: boolean }> {
     try {
-      const row = await this.prisma.inboundMessage.create({
-        data: { channel: this.channel, externalId, conversationKey, payload },
-        select: { id: true },
-      });
-      return { id: row.id, duplicate: false };
+      return { id: await this.insert(this.prisma, externalId, conversationKey, payload), duplicate: false };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.prisma.inboundMessage.findUnique({
-        where: { channel_externalId: { channel: this.channel, externalId } },
-        select: { id: true },
-      });
+      const existing = await this.find(externalId);
       if (!existing) throw error;
       return { id: existing.id, duplicate: true };
     }
+  }
+
+  /**
+   * Records the message inside the caller's transaction (a channel that writes something else
+   * with it); a duplicate throws the unique violation, which the caller answers after the
+   * transaction rolled back, with `find`.
+   */
+  async insert(tx: Db | Tx, externalId: string, conversationKey: string, payload: string): Promise<number> {
+    const row = await tx.inboundMessage.create({ data: { channel: this.channel, externalId, conversationKey, payload }, select: { id: true } });
+    return row.id;
+  }
+
+  /** The message recorded under this external id, if any. */
+  async find(externalId: string): Promise<{ id: number; payload: string } | null> {
+    return this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: this.channel, externalId } }, select: { id: true, payload: true } });
   }
 
   /** Counts a run of the message's turn; false when it was processed meanwhile. */
@@ -116,6 +124,8 @@ export class InboundTurn implements PendingInbound {
   constructor(
     private readonly log: InboundLog,
     message: PendingInbound,
+    /** The conversation's lease: no reply goes out unless it is still ours (a turn that stalled past it stops instead). */
+    private readonly lease?: LeaseHold,
   ) {
     ({ id: this.id, conversationKey: this.conversationKey, payload: this.payload, attempts: this.attempts, repliesSent: this.repliesSent } = message);
   }
@@ -131,6 +141,7 @@ export class InboundTurn implements PendingInbound {
         if (skipped.some((activity) => activity.type !== 'trace')) ctx.responded = true;
         let responses: ResourceResponse[] = [];
         if (activities.length > 0) {
+          await this.lease?.assertHeld();
           responses = (await next()) ?? [];
           sent += activities.length;
           await this.log.countReplies(this.id, sent);
@@ -149,6 +160,8 @@ export interface InboundSettings {
    * so this is how soon another instance takes over the conversations of one that died.
    */
   leaseMs: number;
+  /** How often the holder renews it while it works (default: a third of `leaseMs`). */
+  renewEveryMs?: number;
 }
 
 /** Unfinished runs after which a message is given up rather than tried again. */
@@ -174,7 +187,7 @@ export class InboundProcessor {
     private readonly onError: (error: unknown, inboundId?: number) => void,
     settings?: InboundSettings,
   ) {
-    this.settings = settings ?? { leases: new Leases(log.prisma), leaseMs: 30_000 };
+    this.settings = settings ?? { leases: new Leases(log.prisma), leaseMs: 10_000 };
   }
 
   /** Processes a freshly recorded message (with anything else its conversation has waiting); returns at once. */
@@ -227,36 +240,27 @@ export class InboundProcessor {
 
   /** Works through the conversation while holding its lease; true when messages arrived after it let go. */
   private async drain(conversationKey: string): Promise<boolean> {
-    const { leases, leaseMs } = this.settings;
-    const key = this.leaseKey(conversationKey);
-    if (!(await leases.claim(key, leaseMs))) return false;
-    let lost = false;
-    const heartbeat = setInterval(() => {
-      leases.renew(key, leaseMs).then(
-        (held) => (lost ||= !held),
-        (error: unknown) => this.onError(error),
-      );
-    }, leaseMs / 3);
-    heartbeat.unref();
+    const { leases, leaseMs, renewEveryMs } = this.settings;
+    const hold = await leases.hold(this.leaseKey(conversationKey), leaseMs, { renewEveryMs, onError: (error) => this.onError(error) });
+    if (!hold) return false;
     try {
       for (;;) {
         const batch = await this.log.pendingFor(conversationKey, BATCH);
         if (batch.length === 0) break;
         for (const message of batch) {
           // Someone else holds the conversation now (this instance stalled past the lease): stop.
-          if (lost) return false;
-          await this.process(message);
+          if (!(await hold.check())) return false;
+          await this.process(message, hold);
         }
       }
     } finally {
-      clearInterval(heartbeat);
-      if (!lost) await leases.release(key).catch((error: unknown) => this.onError(error));
+      await hold.stop().catch((error: unknown) => this.onError(error));
     }
     // Another instance may have recorded a message and left it to us just before we let go.
     return this.log.hasPending(conversationKey);
   }
 
-  private async process(message: PendingInbound): Promise<void> {
+  private async process(message: PendingInbound, hold: LeaseHold): Promise<void> {
     if (message.attempts >= MAX_ATTEMPTS) {
       const error = new AbandonedMessageError(message.attempts);
       this.onError(error, message.id);
@@ -266,11 +270,14 @@ export class InboundProcessor {
     if (!(await this.log.begin(message.id))) return;
     let failure: unknown;
     try {
-      await this.handle(new InboundTurn(this.log, message));
+      await this.handle(new InboundTurn(this.log, message, hold));
     } catch (error) {
       failure = error;
       this.onError(error, message.id);
     }
+    // The lease passed on during the turn (its replies were refused, see InboundTurn): the new
+    // holder runs the message again, skipping what this run sent; marking it here could lose it.
+    if (!(await hold.check())) return;
     await this.log.markProcessed(message.id, failure);
   }
 }

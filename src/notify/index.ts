@@ -11,7 +11,7 @@ import { DeadlineScheduler } from './scheduler';
 export { OutboxDispatcher, type Outbound, type OutboxRow, type PassReport, type Sender, type SendOutcome } from './dispatcher';
 export { ConversationRecorder } from './conversations';
 export { chatSender, type ProactiveAdapter } from './chat';
-export { whatsAppSender, TemplateClient, WINDOW_MS, type TemplateSettings } from './whatsapp';
+export { whatsAppSender, WINDOW_MS, type TemplateSender, type TemplateSettings } from './whatsapp';
 export { emailSender, mailTransport, type EmailSettings } from './email';
 export { DeadlineScheduler } from './scheduler';
 
@@ -25,6 +25,7 @@ export interface NotificationDeps {
   lifecycle: {
     markNotified(pqrId: number, at: Date, proof: Record<string, unknown>, act: NotifiedAct): Promise<unknown>;
     markOverdue(): Promise<string[]>;
+    closeFinal?(): Promise<string[]>;
   };
   /** The SMTP transport (from SMTP_URL), shared with one-time codes; without it e-mail is off. */
   mail?: Transporter;
@@ -66,7 +67,7 @@ export function createNotifications(deps: NotificationDeps): Notifications {
     outbox.disable('email', 'SMTP_URL not set');
     logger.info({ channel: 'email' }, 'notifications by e-mail off: SMTP_URL not set (e-mail notifications stay pending)');
   }
-  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), followUp: () => deps.fallback.followUp(), withdrawStale: deps.withdrawStale, kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
+  const scheduler = new DeadlineScheduler({ markOverdue: () => deps.lifecycle.markOverdue(), closeFinal: deps.lifecycle.closeFinal && (() => deps.lifecycle.closeFinal!()), followUp: () => deps.fallback.followUp(), withdrawStale: deps.withdrawStale, kick: () => outbox.kick(), logger, intervalMs: settings.schedulerIntervalMs, leader: deps.schedulerLeader });
   return {
     outbox,
     scheduler,

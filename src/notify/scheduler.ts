@@ -5,6 +5,8 @@ export interface SchedulerDeps {
   markOverdue(): Promise<string[]>;
   /** `NotificationFallback.followUp`: the e-mail and aviso steps for decisions without proof of notification. */
   followUp(): Promise<number>;
+  /** `PqrLifecycle.closeFinal`: closes the cases whose decision is final (no recurso in term, or the recurso decided). */
+  closeFinal?: () => Promise<string[]>;
   /** `DataRequests.withdrawStale`: incomplete data-protection reclamos past their two months, withdrawn with a notice. */
   withdrawStale?: () => Promise<number>;
   /** Sends what the tick queued without waiting for the next poll. */
@@ -66,6 +68,8 @@ export class DeadlineScheduler {
     if (steps) this.deps.logger.info({ count: steps }, 'notification fallback steps taken (aviso by e-mail, published, or notified by aviso)');
     const flagged = await this.deps.markOverdue();
     if (flagged.length) this.deps.logger.info({ count: flagged.length }, 'PQR terms past their end marked vencida (silencio administrativo positivo)');
+    const closed = (await this.deps.closeFinal?.()) ?? [];
+    if (closed.length) this.deps.logger.info({ count: closed.length }, 'PQRs closed: their decision is final (no recurso in term, or the recurso decided)');
     const withdrawn = (await this.deps.withdrawStale?.()) ?? 0;
     if (withdrawn) this.deps.logger.info({ count: withdrawn }, 'incomplete data-protection reclamos withdrawn after two months');
     if (steps || flagged.length || withdrawn) this.deps.kick();

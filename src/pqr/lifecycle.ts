@@ -241,6 +241,55 @@ export class PqrLifecycle {
   }
 
   /**
+   * Closes the cases whose decision is final (en firme, CPACA art. 87): an answer notified whose
+   * term for a recurso ended with none filed, and a reposición decided and notified that leaves
+   * nothing to send to the SIC (it granted the recurso, or no apelación was asked for). A case
+   * sent to the SIC stays open: the SIC decides it. Like `markOverdue`, each case is flipped with
+   * a conditional update, so one instance writes its event however many run at once; nothing is
+   * sent to the user (the notification of the decision told them the term). Returns the CUNs.
+   */
+  async closeFinal(): Promise<string[]> {
+    const now = this.clock.now();
+    // Ten business days are never fewer than ten calendar days: an index-friendly lower bound.
+    const earliest = new Date(now.getTime() - this.terms.recursoDays * 86_400_000);
+    const answered = await this.prisma.pqr.findMany({
+      where: { status: 'respondida', notifiedAt: { not: null, lt: earliest } },
+      select: { id: true, notifiedAt: true },
+      take: 500,
+    });
+    const decided = await this.prisma.pqr.findMany({
+      where: { status: 'reposicion_decidida', decisionNotifiedAt: { not: null }, sicDueDate: null },
+      select: { id: true, decisionNotifiedAt: true },
+      take: 500,
+    });
+    const final = [
+      ...answered
+        .map((p) => ({ id: p.id, from: 'respondida' as const, reason: 'sin_recurso', deadline: recursoDeadline(p.notifiedAt!, this.calendar, this.terms) }))
+        .filter((p) => p.deadline < now),
+      ...decided.map((p) => ({ id: p.id, from: 'reposicion_decidida' as const, reason: 'recurso_decidido', deadline: p.decisionNotifiedAt! })),
+    ];
+    const closed: string[] = [];
+    for (const pqr of final) {
+      const cun = await this.prisma.$transaction(async (tx) => {
+        assertTransition(pqr.from, 'cerrada');
+        const flipped = await tx.pqr.updateMany({ where: { id: pqr.id, status: pqr.from }, data: { status: 'cerrada', closedAt: pqr.deadline } });
+        if (flipped.count === 0) return null;
+        const row = await tx.pqr.findUniqueOrThrow({ where: { id: pqr.id }, select: { cun: true } });
+        await appendEvent(tx, pqr.id, {
+          at: now,
+          actor: 'system:scheduler',
+          action: 'cerrada',
+          before: { status: pqr.from },
+          after: { status: 'cerrada', reason: pqr.reason, finalSince: pqr.deadline.toISOString() },
+        });
+        return row.cun;
+      });
+      if (cun) closed.push(cun);
+    }
+    return closed;
+  }
+
+  /**
    * Leaves out, for now, the terms whose decision went out before their end on a channel whose
    * proof is a later receipt (WhatsApp's statuses carry the time of delivery but arrive a little
    * after it): a delivery before the end may still be on its way. Judged once the grace is over.

@@ -1,5 +1,5 @@
 /**
- * The yardstick process of bench (g): a bare restify server that answers GET /healthz and does the
+ * The yardstick process of bench (h): a bare restify server that answers GET /healthz and does the
  * least a WhatsApp webhook must do (signature check on the raw body, 200, one POST to the Graph
  * API through the same client library), run the way the app runs: plain `node`, no loader.
  * Settings from the environment: PORT, WHATSAPP_APP_SECRET, WHATSAPP_ACCESS_TOKEN,

@@ -84,7 +84,17 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
-  it('(g) starts the deployed process and a bare server, and reads their RSS idle and under load from outside', () => {
+  it('(g) times the failover after kill -9 next to the same users\' ordinary turns, with nothing lost or duplicated', () => {
+    const failover = ok(report.failover);
+    expect(failover.baseline.count).toBeGreaterThan(0);
+    expect(failover.failover.count).toBeGreaterThan(0);
+    expect(failover.failover.max).toBeGreaterThanOrEqual(failover.failover.p50);
+    expect(failover.lost).toBe(0);
+    expect(failover.duplicated).toBe(0);
+    expect(failover.distinctCuns).toBe(failover.users);
+  });
+
+  it('(h) starts the deployed process and a bare server, and reads their RSS idle and under load from outside', () => {
     const processes = ok(report.process);
     expect(processes.rows[0].setup).toMatch(/^baseline/);
     expect(processes.rows.at(-1)!.setup).toMatch(/^before/);
@@ -103,7 +113,7 @@ describe('npm run bench -- --quick', () => {
 
   it('prints a table per scenario', () => {
     const text = render(report);
-    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard", '(g) The server as deployed']) expect(text).toContain(heading);
+    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard", '(g) Failover after kill -9', '(h) The server as deployed']) expect(text).toContain(heading);
     expect(text).not.toContain('failed:');
   });
 });

@@ -87,7 +87,7 @@ export async function runMemory(options: { conversations: number; settleSeconds:
   }
 }
 
-// ——— (g) the process as deployed: start time, RSS idle and under load, read from outside ———
+// ——— (h) the process as deployed: start time, RSS idle and under load, read from outside ———
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -209,7 +209,7 @@ function startFlags(): string[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /**
- * (g) The server as it is deployed, measured from outside its process: time from spawn to
+ * (h) The server as it is deployed, measured from outside its process: time from spawn to
  * /healthz 200 on a fresh SQLite file (the NLU model already built, as `npm install` leaves it),
  * RSS of the process tree once idle, then RSS sampled every 50 ms during a WhatsApp webhook load
  * and at its end. Nothing forces a GC: the figures are what the machine pays. The baseline is a
@@ -299,7 +299,7 @@ export function renderProcesses(r: ProcessResult): string {
     row.load ? row.load.errors : '',
   ]);
   return [
-    `(g) The server as deployed, measured from outside: spawn → GET /healthz 200 on a fresh SQLite file (median of ${r.rows[0]?.starts.length ?? 0} starts; the NLU model built at install),`,
+    `(h) The server as deployed, measured from outside: spawn → GET /healthz 200 on a fresh SQLite file (median of ${r.rows[0]?.starts.length ?? 0} starts; the NLU model built at install),`,
     `RSS of the process tree ${r.settleSeconds} s after start, then sampled every 50 ms while ${r.conversations} WhatsApp conversations run for ${r.seconds} s. No GC is forced.`,
     '',
     table(['process', 'start ms', 'start × baseline', 'idle RSS MiB', 'idle × baseline', 'load peak RSS MiB', 'load end RSS MiB', 'turns/s', 'errors'], rows),

@@ -6,13 +6,14 @@
 import { parseArgs } from 'node:util';
 import { FakeGraph } from '../helpers/fake-graph';
 import { runDashboard, type DashboardResult } from './dashboard';
+import { renderFailover, runFailover, type FailoverResult } from './failover';
 import { renderProcesses, runMemory, runProcesses, type MemoryReading, type MemoryResult, type ProcessResult } from './memory';
 import { runNlu, type NluResult } from './nlu';
 import { machine, mib, round, table, type Machine } from './stats';
 import { runStatusLookup, type StatusResult } from './status';
 import { ACCESS_TOKEN, calibrate, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Settings {
@@ -29,7 +30,9 @@ export interface Settings {
   nluSeconds: number;
   dashboardSamples: number;
   dashboardSeconds: number;
-  /** (g) starts per process setup. */
+  /** (g): users, and the lease and sweep in seconds (0: the app's defaults). */
+  failover: { users: number; leaseSeconds: number; sweepSeconds: number };
+  /** (h) starts per process setup. */
   starts: number;
 }
 
@@ -46,6 +49,7 @@ const FULL: Omit<Settings, 'scenarios'> = {
   nluSeconds: 4,
   dashboardSamples: 40,
   dashboardSeconds: 120,
+  failover: { users: 40, leaseSeconds: 0, sweepSeconds: 0 },
   starts: 3,
 };
 
@@ -62,20 +66,23 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   nluSeconds: 1,
   dashboardSamples: 5,
   dashboardSeconds: 5,
+  // A short lease keeps the smoke run short; the full run uses the app's defaults.
+  failover: { users: 6, leaseSeconds: 3, sweepSeconds: 1 },
   starts: 1,
 };
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick              a smoke run of a few seconds per scenario (the test uses it)
   --json               print the results as JSON instead of tables
-  --only a,b,c,d,e,f   scenarios to run (default: all)
+  --only a,b,c,d,e,f,g,h  scenarios to run (default: all)
       a  WhatsApp webhook turns/s and latency on SQLite, next to a bare restify baseline
       b  the same on PostgreSQL, one instance and two instances on one database
       c  status lookup by CUN with many PQRs in PostgreSQL
       d  RSS with many conversations in flight
       e  NLU classifications per second
       f  supervisors' dashboard and regulatory CSV with many PQRs in PostgreSQL
-      g  the deployed process: start time, RSS idle and under load (no GC forced), next to a bare server
+      g  failover after kill -9 of one of two instances (PostgreSQL): the wait of its users
+      h  the deployed process: start time, RSS idle and under load (no GC forced), next to a bare server
   --conversations N    concurrent conversations in a and b (default ${FULL.conversations})
   --seconds N          measuring time per setup in a and b (default ${FULL.seconds})
   --rounds N           scripts per conversation at most in a and b (default ${FULL.rounds})
@@ -125,6 +132,7 @@ function settingsFrom(argv: string[]): Settings | null {
     nluSeconds: base.nluSeconds,
     dashboardSamples: base.dashboardSamples,
     dashboardSeconds: base.dashboardSeconds,
+    failover: base.failover,
     starts: base.starts,
   };
 }
@@ -145,6 +153,7 @@ export interface BenchReport {
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
   dashboard?: Outcome<DashboardResult>;
+  failover?: Outcome<FailoverResult>;
   process?: Outcome<ProcessResult>;
   seconds: number;
 }
@@ -221,7 +230,7 @@ export async function runBench(settings: Settings): Promise<BenchReport> {
   const has = (s: Scenario) => settings.scenarios.includes(s);
   const report: BenchReport = { machine: machine(), settings, script: SCRIPT, seconds: 0 };
   // NLU and memory first, while the process is fresh; then the load runs.
-  if (has('g')) report.process = await attempt('(g) the deployed process: start, RSS idle and under load', () => runProcesses({ starts: settings.starts, settleSeconds: settings.settleSeconds, conversations: settings.conversations, seconds: settings.seconds }));
+  if (has('h')) report.process = await attempt('(h) the deployed process: start, RSS idle and under load', () => runProcesses({ starts: settings.starts, settleSeconds: settings.settleSeconds, conversations: settings.conversations, seconds: settings.seconds }));
   if (has('e')) report.nlu = await attempt('(e) NLU classifications', () => runNlu({ seconds: settings.nluSeconds, maxCalls: 5_000_000 }));
   if (has('d')) report.memory = await attempt(`(d) memory with ${settings.inFlight} conversations in flight`, () => runMemory({ conversations: settings.inFlight, settleSeconds: settings.settleSeconds }));
   if (has('a') || has('b')) report.webhook = await webhookScenarios(settings);
@@ -234,6 +243,11 @@ export async function runBench(settings: Settings): Promise<BenchReport> {
     report.dashboard = await attempt(`(f) dashboard with up to ${settings.pqrs.toLocaleString('en-US')} PQRs in PostgreSQL`, () =>
       runDashboard({ pqrs: settings.pqrs, insertSeconds: settings.insertSeconds, samples: settings.dashboardSamples, seconds: settings.dashboardSeconds }),
     );
+  }
+  if (has('g')) {
+    const { users, leaseSeconds, sweepSeconds } = settings.failover;
+    const env = { ...(leaseSeconds ? { CONVERSATION_LEASE_SECONDS: String(leaseSeconds) } : {}), ...(sweepSeconds ? { INBOUND_SWEEP_SECONDS: String(sweepSeconds) } : {}) };
+    report.failover = await attempt(`(g) failover after kill -9 of one of two instances, ${users} users`, () => runFailover({ users, env, progress }));
   }
   report.seconds = round((Date.now() - started) / 1000, 1);
   return report;
@@ -350,7 +364,7 @@ export function render(report: BenchReport): string {
       );
     }
   }
-  if (report.process) out.push('', failed(report.process) ? `(g) deployed process: failed: ${report.process.error}` : renderProcesses(report.process));
+  if (report.process) out.push('', failed(report.process) ? `(h) deployed process: failed: ${report.process.error}` : renderProcesses(report.process));
   if (report.dashboard) {
     const r = report.dashboard;
     if (failed(r)) out.push('', `(f) dashboard: failed: ${r.error}`);
@@ -367,6 +381,10 @@ export function render(report: BenchReport): string {
         ),
       );
     }
+  }
+  if (report.failover) {
+    const r = report.failover;
+    out.push('', failed(r) ? `(g) failover: failed: ${r.error}` : renderFailover(r));
   }
   return out.join('\n');
 }

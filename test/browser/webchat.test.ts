@@ -3,7 +3,7 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import restify from 'restify';
-import { registerDirectLine, type DirectLineChannel } from '../../src/channels/directline';
+import { createDirectLine, type DirectLineChannel } from '../../src/channels/directline';
 import {
   botTexts,
   clickSuggestedAction,
@@ -41,13 +41,14 @@ describeWithBrowser('web chat page in Chromium', () => {
     db = await createTestDb();
     server = restify.createServer({ handleUncaughtExceptions: false });
     server.use(restify.plugins.bodyParser({ maxBodySize: 64 * 1024, mapParams: false }));
-    channel = registerDirectLine(server, {
+    channel = createDirectLine({
       prisma: db.prisma,
       bot,
       secret: 'browser-test-secret-0123456789',
       logger: pino({ level: 'silent' }),
       page: { title: 'Operador Demo · Atención PQR', brandColor: '#7a1fa2', locale: 'es-CO' },
     });
+    channel.routes(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await launchBrowser();

@@ -139,7 +139,7 @@ describe('Bot Framework /api/messages, anonymous (BOTFRAMEWORK_ANONYMOUS=true, B
     const stored = JSON.parse(JSON.stringify(reference));
 
     const before = connector.requests.length;
-    await running.app.botframework.adapter.continueConversationAsync('', stored, async (context) => {
+    await running.app.botframework!.adapter.continueConversationAsync('', stored, async (context) => {
       await context.sendActivity('Tu PQR tiene respuesta.');
     });
     const [request] = connector.requests.slice(before);

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { TurnContext } from 'botbuilder';
 import pino from 'pino';
 import restify from 'restify';
-import { registerDirectLine, TokenSigner, type DirectLineChannel, type PageOptions } from '../../src/channels/directline';
+import { createDirectLine, TokenSigner, type DirectLineChannel, type PageOptions } from '../../src/channels/directline';
 import { textColorOn } from '../../src/channels/directline/page';
 import { createTestDb, type TestDb } from '../helpers/db';
 
@@ -44,7 +44,7 @@ function echoBot(delayFor: (text: string) => number = () => 0) {
 async function startServer(db: TestDb, options: { globalBodyParser?: boolean; bot?: ReturnType<typeof echoBot>; page?: PageOptions } = {}) {
   const server = restify.createServer({ handleUncaughtExceptions: false });
   if (options.globalBodyParser) server.use(restify.plugins.bodyParser({ maxBodySize: 32 * 1024, mapParams: false }));
-  const channel: DirectLineChannel = registerDirectLine(server, {
+  const channel: DirectLineChannel = createDirectLine({
     prisma: db.prisma,
     bot: options.bot ?? echoBot(),
     secret: SECRET,
@@ -54,6 +54,7 @@ async function startServer(db: TestDb, options: { globalBodyParser?: boolean; bo
     // This file opens dozens of conversations from one address; the limit itself is tested in metrics.test.ts.
     newConversations: { ratePerSecond: 1000, burst: 1000, trustProxy: false },
   });
+  channel.routes(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

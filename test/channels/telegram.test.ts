@@ -5,7 +5,7 @@ import { Texts, type Translate } from '../../src/i18n';
 import { FixedClock } from '../../src/pqr';
 import type { TelegramChannel } from '../../src/channels/telegram';
 import { callbackData, LIMITS, toHtml, toTelegramMessages } from '../../src/channels/telegram/outbound';
-import { readUpdate } from '../../src/channels/telegram/update';
+import { readUpdate } from '../../src/channels/telegram/adapter';
 import { NLU_TEST_CACHE } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { FakeTelegram, parseTelegramHtml, telegramUser, updates, type SentMessage, type TelegramUser } from '../helpers/fake-telegram';
@@ -299,7 +299,7 @@ describe('Telegram channel, long polling (TELEGRAM_MODE=polling)', () => {
       const url = await listen(app);
       expect((await fetch(`${url}/api/telegram`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status).toBe(404);
 
-      app.telegram!.startPolling();
+      app.telegram!.start();
       const user = telegramUser(92000001);
       const update = updates.text(user, 'hola');
       fake.pushUpdate(update);

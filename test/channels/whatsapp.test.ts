@@ -7,7 +7,7 @@ import { FixedClock } from '../../src/pqr';
 import type { WhatsAppChannel } from '../../src/channels/whatsapp';
 import { choiceFromId, LIMITS, toWhatsAppMessages } from '../../src/channels/whatsapp/outbound';
 import { splitText } from '../../src/channels/text';
-import { readMessage, senderOf, toActivity } from '../../src/channels/whatsapp/message';
+import { readMessage, senderOf, toActivity } from '../../src/channels/whatsapp/adapter';
 import { NLU_TEST_CACHE } from '../helpers/app';
 import { createTestDb, type TestDb } from '../helpers/db';
 import { FakeGraph, messages, newWamid, optionsOf, signature, statusUpdate, textOf, webhookPayload, type SentMessage } from '../helpers/fake-graph';

@@ -117,6 +117,13 @@ describe('a verified person asks what data is held and has it deleted, in the we
     expect(queue.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ number, kind: 'reclamo', action: 'suprimir', status: 'abierta', dueDate: '2026-12-16T04:59:59.999Z', light: 'on_time' })]));
 
     const identityId = (await running.app.db.prisma.dataRequest.findUniqueOrThrow({ where: { number } })).identityId;
+    const prisma = running.app.db.prisma;
+    const { userId } = await prisma.channelIdentity.findUniqueOrThrow({ where: { id: identityId } });
+    const conversations = (await prisma.directLineConversation.findMany({ where: { userId } })).map((c) => c.id);
+    const stateOf = () => prisma.botState.count({ where: { OR: conversations.map((id) => ({ key: { startsWith: `webchat/conversations/${id}/` } })) } });
+    const transcript = () => prisma.directLineActivity.count({ where: { conversationId: { in: conversations } } });
+    expect(await stateOf()).toBeGreaterThan(0);
+    const transcriptBefore = await transcript();
     const closed = await backoffice('POST', `/data-requests/${number}/close`, { text: 'Suprimimos los datos que no debemos conservar.' });
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ status: 'respondida', erased: { proofs: 1, nonCustomerRecords: 1 } });
@@ -127,6 +134,9 @@ describe('a verified person asks what data is held and has it deleted, in the we
     expect(expediente.status).toBe(200);
     expect(JSON.stringify(expediente.body)).toContain(cun);
     expect(await running.app.db.prisma.pqr.findUniqueOrThrow({ where: { cun } })).toMatchObject({ requesterEmail: TITULAR.email, requesterName: TITULAR.name });
+    // The bot's memory of the chat goes; its transcript is part of the PQR's expediente and stays.
+    expect(await stateOf()).toBe(0);
+    expect(await transcript()).toBeGreaterThanOrEqual(transcriptBefore);
     // The rest is gone: the proofs, the non-customer record, the consent; the stranger's data is untouched.
     expect(await running.app.db.prisma.identityProof.count({ where: { identityId } })).toBe(0);
     expect(await running.app.db.prisma.nonCustomer.count({ where: { email: TITULAR.email } })).toBe(0);

@@ -54,18 +54,19 @@ export async function send(baseUrl: string, request: FuzzRequest): Promise<FuzzR
   try {
     return await sendOnce(baseUrl, request);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' && (error as { reusedSocket?: boolean }).reusedSocket) return sendOnce(baseUrl, request);
+    // On a fresh connection: the pool's other idle sockets were likely closed at the same moment.
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' && (error as { reusedSocket?: boolean }).reusedSocket) return sendOnce(baseUrl, request, false);
     throw error;
   }
 }
 
-function sendOnce(baseUrl: string, request: FuzzRequest): Promise<FuzzResponse> {
+function sendOnce(baseUrl: string, request: FuzzRequest, pooled = true): Promise<FuzzResponse> {
   const url = new URL(baseUrl);
   let answered = false;
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        agent,
+        agent: pooled ? agent : false,
         host: url.hostname,
         port: url.port,
         method: request.method,

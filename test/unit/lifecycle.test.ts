@@ -256,5 +256,57 @@ describe('legal terms without gaps (issue 13)', () => {
     // Notified after the due date (15 Dec): the one rule makes it silencio positivo.
     expect(await lifecycle.markOverdue()).toContain(answered.cun);
   });
+  it('closes a case once its decision is final: an answer notified 25 Nov with no recurso by 10 Dec (8 Dec a holiday) closes on the 11th, once, with an event and nothing sent', async () => {
+    const answered = await fileAndAnswer('2026-11-25T10:00:00');
+    await lifecycle.markNotified(answered.id, bogota('2026-11-25T10:05:00'), { by: 'receipt' });
+    expect(lifecycle.recursoDeadlineOf(await row(answered.id))).toEqual(bogota('2026-12-10T23:59:59.999'));
+    const sentBefore = (await keys(answered.id)).length;
+    clock.set(bogota('2026-12-10T23:50:00'));
+    expect(await lifecycle.closeFinal()).not.toContain(answered.cun);
+    expect((await row(answered.id)).status).toBe('respondida');
+    clock.set(bogota('2026-12-11T00:01:00'));
+    const [first, second] = await Promise.all([lifecycle.closeFinal(), lifecycle.closeFinal()]);
+    expect([...first, ...second].filter((cun) => cun === answered.cun)).toHaveLength(1);
+    const pqr = await row(answered.id);
+    expect(pqr.status).toBe('cerrada');
+    // The retention of the expediente (RETENTION_YEARS) counts from here.
+    expect(pqr.closedAt).toEqual(bogota('2026-12-10T23:59:59.999'));
+    expect(pqr.events.filter((e) => e.action === 'cerrada')).toHaveLength(1);
+    expect(JSON.parse(pqr.events.at(-1)!.after!)).toMatchObject({ status: 'cerrada', reason: 'sin_recurso', finalSince: bogota('2026-12-10T23:59:59.999').toISOString() });
+    expect(verifyChain(pqr.events)).toEqual({ ok: true });
+    expect(await keys(answered.id)).toHaveLength(sentBefore);
+    // Closed means final: no recurso any more, and the owner's list of open cases leaves it out.
+    await expect(lifecycle.fileRecurso(answered.cun, await identities.requester(user), { kind: 'reposicion', text: 'tarde' })).rejects.toBeInstanceOf(Error);
+    expect((await service.openFor(await identities.requester(user))).map((p) => p.cun)).not.toContain(answered.cun);
+  });
+
+  it('never closes an answer not yet notified, nor one with a recurso in progress; a reposición decided and notified closes, unless it goes to the SIC', async () => {
+    const unnotified = await fileAndAnswer('2026-11-25T10:00:00');
+    const appealed = await fileAndAnswer('2026-11-25T10:00:00');
+    await lifecycle.markNotified(appealed.id, bogota('2026-11-25T10:05:00'), { by: 'receipt' });
+    const toSic = await fileAndAnswer('2026-11-25T10:00:00');
+    await lifecycle.markNotified(toSic.id, bogota('2026-11-25T10:05:00'), { by: 'receipt' });
+    clock.set(bogota('2026-11-26T10:00:00'));
+    await lifecycle.fileRecurso(appealed.cun, await identities.requester(user), { kind: 'reposicion', text: 'No estoy de acuerdo' });
+    await lifecycle.fileRecurso(toSic.cun, await identities.requester(user), { kind: 'reposicion_apelacion', text: 'No estoy de acuerdo, y apelo' });
+    clock.set(bogota('2026-12-11T09:00:00'));
+    expect(await lifecycle.closeFinal()).toEqual(expect.not.arrayContaining([unnotified.cun, appealed.cun, toSic.cun]));
+    await lifecycle.decideRecurso(appealed.cun, { text: 'Se confirma.', outcome: 'confirma' }, 'agent:2');
+    await lifecycle.decideRecurso(toSic.cun, { text: 'Se confirma.', outcome: 'confirma' }, 'agent:2');
+    // Decided but not yet notified: not final.
+    expect(await lifecycle.closeFinal()).not.toContain(appealed.cun);
+    await lifecycle.markNotified(appealed.id, bogota('2026-12-11T09:05:00'), { by: 'receipt' }, 'decision');
+    await lifecycle.markNotified(toSic.id, bogota('2026-12-11T09:05:00'), { by: 'receipt' }, 'decision');
+    clock.set(bogota('2026-12-11T09:10:00'));
+    const closed = await lifecycle.closeFinal();
+    expect(closed).toContain(appealed.cun);
+    expect(closed).not.toContain(toSic.cun);
+    expect(closed).not.toContain(unnotified.cun);
+    expect(JSON.parse((await row(appealed.id)).events.at(-1)!.after!)).toMatchObject({ reason: 'recurso_decidido' });
+    expect((await row(toSic.id)).status).toBe('reposicion_decidida');
+    await lifecycle.transferToSic(toSic.cun, 'agent:2');
+    expect(await lifecycle.closeFinal()).not.toContain(toSic.cun);
+    expect((await row(toSic.id)).status).toBe('trasladada_sic');
+  });
 });
 

@@ -1,15 +1,19 @@
 import type { TurnContext } from 'botbuilder';
 import { AuthenticationConstants } from 'botframework-connector';
 import type { Request, Response, Server } from 'restify';
-import { clientIp, isLoopbackAddress } from '../../http';
+import type { BotFrameworkSettings } from '../../config';
+import { clientIp, isLoopbackAddress, sendError } from '../../http';
 import type { Logger } from '../../logger';
 import { KeyedQueue } from '../../inbox';
+import { chatSender } from '../../notify/chat';
+import type { Channel } from '../channel';
+import { MESSAGES_PATH } from './off';
 import { readActivity } from './activity';
 import { BotFrameworkCloudAdapter, namespacedChannel, type AuthenticatedRequest, type BotFrameworkAuth } from './adapter';
 
 export { BotFrameworkCloudAdapter, namespacedChannel, type BotFrameworkAuth } from './adapter';
 
-export const MESSAGES_PATH = '/api/messages';
+export { MESSAGES_PATH } from './off';
 
 /**
  * Bot Framework channels whose conversations the outbox can reach later through the connector,
@@ -22,25 +26,21 @@ export interface BotFrameworkDeps {
   logger: Logger;
   /** Called when a turn throws, e.g. to apologise to the user; without it the request answers 500. */
   onTurnError?: (context: TurnContext, error: Error) => Promise<void>;
-  auth: BotFrameworkAuth;
-  /** BOTFRAMEWORK_ANONYMOUS: without an app id, take unauthenticated posts from this machine (Emulator). */
-  anonymous: boolean;
+  /** Who signs /api/messages tokens, when not the Bot Framework's public cloud (tests: a local issuer). */
+  issuer?: BotFrameworkAuth['issuer'];
   /** TRUST_PROXY: the client's address is the proxy's last X-Forwarded-For entry. */
   trustProxy: boolean;
 }
 
-export interface BotFrameworkChannel {
-  /** How /api/messages takes posts: Azure Bot Service tokens, the Emulator on this machine, or nobody. */
-  mode: 'authenticated' | 'anonymous' | 'off';
+export interface BotFrameworkChannel extends Channel {
+  /** How /api/messages takes posts: Azure Bot Service tokens, or the Emulator on this machine. */
+  mode: BotFrameworkSettings['mode'];
   /** Also the way to reach a user later: `adapter.continueConversationAsync(appId, reference, logic)`. */
   adapter: BotFrameworkCloudAdapter;
-  /** Resolves when every turn in flight has finished (graceful shutdown, tests). */
-  idle(): Promise<void>;
 }
 
 function reject(res: Response, status: number, code: string, message: string): void {
-  if (status === 401) res.header('WWW-Authenticate', 'Bearer');
-  res.json(status, { error: { code, message } });
+  sendError(res, status, code, message, status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -70,20 +70,42 @@ function authFailure(error: unknown): { status: number; message: string } {
  * a post claiming channelId "whatsapp" is never the WhatsApp channel's user; replies go only to a
  * serviceUrl the token vouches for, or to this machine.
  */
-export function registerBotFramework(server: Server, deps: BotFrameworkDeps): BotFrameworkChannel {
+export function createBotFramework(settings: BotFrameworkSettings, deps: BotFrameworkDeps): BotFrameworkChannel {
   const { logger } = deps;
-  const mode = deps.auth.appId ? 'authenticated' : deps.anonymous ? 'anonymous' : 'off';
-  const adapter = new BotFrameworkCloudAdapter(deps.auth);
+  const { mode } = settings;
+  const adapter = new BotFrameworkCloudAdapter({ appId: settings.appId, appPassword: settings.appPassword, appType: settings.appType, tenantId: settings.tenantId, issuer: deps.issuer });
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
   const queue = new KeyedQueue();
   const logic = (context: TurnContext) => deps.bot.run(context);
+  const senders = Object.fromEntries(NOTIFIABLE_CHANNELS.map((channel) => [channel, chatSender(adapter)]));
+  const authenticated = mode === 'authenticated';
+  return {
+    id: 'botframework',
+    mode,
+    description: authenticated
+      ? 'Bot Framework at /api/messages, authenticated with MicrosoftAppId (Azure Bot Service)'
+      : 'Bot Framework at /api/messages, anonymous (Bot Framework Emulator; BOTFRAMEWORK_ANONYMOUS=true)',
+    warnings: authenticated
+      ? settings.anonymousRequested
+        ? ['BOTFRAMEWORK_ANONYMOUS ignored: MicrosoftAppId is set, so every post needs a Bot Connector token']
+        : []
+      : ['/api/messages takes unauthenticated posts from this machine (loopback) and replies only to loopback: for local development only'],
+    adapter,
+    senders,
+    routes: (server) => registerRoute(server, { mode, adapter, queue, logic, logger, trustProxy: deps.trustProxy }),
+    start: () => undefined,
+    resumePending: async () => 0,
+    idle: () => queue.idle(),
+    close: () => queue.idle(),
+  };
+}
 
+function registerRoute(
+  server: Server,
+  { mode, adapter, queue, logic, logger, trustProxy }: { mode: BotFrameworkSettings['mode']; adapter: BotFrameworkCloudAdapter; queue: KeyedQueue; logic: (context: TurnContext) => Promise<void>; logger: Logger; trustProxy: boolean },
+): void {
   server.post(MESSAGES_PATH, async (req: Request, res: Response) => {
-    if (mode === 'off') {
-      reject(res, 401, 'unauthorized', 'The Bot Framework channel is off: the operator has not set MicrosoftAppId');
-      return;
-    }
-    if (mode === 'anonymous' && !isLoopbackAddress(clientIp(req, deps.trustProxy))) {
+    if (mode === 'anonymous' && !isLoopbackAddress(clientIp(req, trustProxy))) {
       logger.warn({ channel: 'botframework' }, 'anonymous bot framework post from another machine refused');
       reject(res, 403, 'forbidden', 'Without MicrosoftAppId, /api/messages takes posts from this machine only');
       return;
@@ -125,6 +147,4 @@ export function registerBotFramework(server: Server, deps: BotFrameworkDeps): Bo
       reject(res, 500, 'internal', 'Internal error');
     }
   });
-
-  return { mode, adapter, idle: () => queue.idle() };
 }

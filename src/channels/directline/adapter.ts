@@ -1,4 +1,5 @@
 import { ActivityTypes, type Activity, type ChannelAccount, type ConversationReference, type ResourceResponse, type TurnContext } from 'botbuilder';
+import type { InboundTurn, TurnLogic } from '../../inbox';
 import { OwnChannelAdapter, waitFor } from '../own-adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
 
@@ -6,15 +7,21 @@ import { CHANNEL_ID, type DirectLineStore } from './store';
 export const SERVICE_URL = 'urn:pqr-bot:directline';
 export const BOT_ACCOUNT = { id: 'pqr-bot', name: 'PQR', role: 'bot' } as const;
 
-export type { TurnLogic } from '../../inbox';
 
 /**
- * The web chat channel: replies are appended to the conversation's activity stream in the
- * database, where Web Chat picks them up by polling with its watermark.
+ * The web chat channel as a Bot Framework adapter, both ways: a recorded user activity (already
+ * in the conversation's stream, where Web Chat reads it back as its echo) runs as a turn
+ * (`handle`), and replies are appended to the stream, where Web Chat picks them up by polling
+ * with its watermark (`sendActivities`).
  */
 export class DirectLineAdapter extends OwnChannelAdapter {
   constructor(private readonly store: DirectLineStore) {
     super({ name: 'Direct Line (web chat)', channelId: CHANNEL_ID, serviceUrl: SERVICE_URL });
+  }
+
+  /** Runs one recorded activity's turn, safe to run again after a crash (see `InboundTurn`). */
+  async handle(turn: InboundTurn, bot: TurnLogic): Promise<void> {
+    await this.processActivity(await this.store.inboundActivity(turn.conversationKey, turn.payload), turn.guard(bot));
   }
 
   protected botAccount(): ChannelAccount {

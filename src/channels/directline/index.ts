@@ -1,14 +1,14 @@
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { Server } from 'restify';
+import { InboundLog, InboundProcessor, type InboundSettings } from '../../inbox';
+import { chatSender } from '../../notify/chat';
 import type { Db } from '../../storage';
-import type { InboundSettings } from '../../inbox';
+import type { Channel } from '../channel';
 import { DirectLineAdapter } from './adapter';
 import { registerPageRoutes, type PageOptions } from './page';
-import { registerApiRoutes } from './routes';
-import { DirectLineStore } from './store';
+import { BASE_PATH, registerApiRoutes } from './routes';
+import { CHANNEL_ID, DirectLineStore } from './store';
 import { TokenSigner } from './token';
-import { TurnRunner } from './turns';
 
 export { DirectLineAdapter, BOT_ACCOUNT, SERVICE_URL } from './adapter';
 export { CHANNEL_ID as WEBCHAT_CHANNEL_ID } from './store';
@@ -37,31 +37,50 @@ export interface DirectLineDeps {
   inbound?: InboundSettings;
 }
 
-export interface DirectLineChannel {
+export interface DirectLineChannel extends Channel {
   adapter: DirectLineAdapter;
-  /** Runs the turns of messages recorded but not processed (a crash, a dead instance); call at start and periodically. */
-  resumePending(): Promise<number>;
-  /** Resolves when every queued turn has finished (graceful shutdown, tests). */
-  idle(): Promise<void>;
 }
 
-/** The web chat channel: the page at `/`, its assets, and the Direct Line v3 subset under `/v3/directline`. */
-export function registerDirectLine(server: Server, deps: DirectLineDeps): DirectLineChannel {
-  const store = new DirectLineStore(deps.prisma);
+/**
+ * The web chat channel: the page at `/`, its assets, and the Direct Line v3 subset under
+ * `/v3/directline`. A posted activity is recorded in the inbox (with its echo in the stream) and
+ * answered; the inbox's processor runs its turn through the adapter, which appends the replies.
+ */
+export function createDirectLine(deps: DirectLineDeps): DirectLineChannel {
+  const log = new InboundLog(deps.prisma, CHANNEL_ID);
+  const store = new DirectLineStore(deps.prisma, log);
   const adapter = new DirectLineAdapter(store);
+  const signer = new TokenSigner(deps.secret);
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
-  const turns = new TurnRunner(store, adapter, (context) => deps.bot.run(context), deps.logger, deps.prisma, deps.inbound);
-  registerApiRoutes(server, {
-    store,
-    turns,
-    signer: new TokenSigner(deps.secret),
-    secret: deps.secret,
-    logger: deps.logger,
-    tokenTtlSeconds: deps.tokenTtlSeconds ?? 1800,
-    maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024,
-    newConversations: deps.newConversations ?? { ratePerSecond: 2, burst: 30, trustProxy: false },
-    messages: deps.messages ?? { ratePerSecond: 1, burst: 10 },
-  });
-  registerPageRoutes(server, deps.page);
-  return { adapter, resumePending: () => turns.resumePending(), idle: () => turns.idle() };
+  const processor = new InboundProcessor(
+    log,
+    (turn) => adapter.handle(turn, (context) => deps.bot.run(context)),
+    (error, inboundId) => deps.logger.error({ err: error, channel: CHANNEL_ID, inboundId }, 'web chat turn failed'),
+    deps.inbound,
+  );
+  return {
+    id: CHANNEL_ID,
+    description: `web chat at / (Direct Line at ${BASE_PATH})`,
+    warnings: [],
+    adapter,
+    senders: { [CHANNEL_ID]: chatSender(adapter) },
+    routes(server) {
+      registerApiRoutes(server, {
+        store,
+        processor,
+        signer,
+        secret: deps.secret,
+        logger: deps.logger,
+        tokenTtlSeconds: deps.tokenTtlSeconds ?? 1800,
+        maxBodyBytes: deps.maxBodyBytes ?? 64 * 1024,
+        newConversations: deps.newConversations ?? { ratePerSecond: 2, burst: 30, trustProxy: false },
+        messages: deps.messages ?? { ratePerSecond: 1, burst: 10 },
+      });
+      registerPageRoutes(server, deps.page);
+    },
+    start: () => undefined,
+    resumePending: () => processor.resumePending(),
+    idle: () => processor.idle(),
+    close: () => processor.idle(),
+  };
 }

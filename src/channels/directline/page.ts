@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { brandColorProblem } from '../../contrast';
+import { sendError } from '../../http';
 import type { Request, Response, Server } from 'restify';
 import { MAX_TEXT_CHARS } from './routes';
 import { fromRoot } from '../../paths';
@@ -182,7 +183,7 @@ export function registerPageRoutes(server: Server, options: PageOptions = {}): v
   });
   server.get('/assets/:name', (req: Request, res: Response, next) => {
     const file = assets.get(String(req.params.name));
-    if (!file) res.json(404, { error: { code: 'NotFound', message: 'No such file' } });
+    if (!file) sendError(res, 404, 'NotFound', 'No such file');
     else send(req, res, file, immutable);
     next();
   });

@@ -5,16 +5,17 @@ import type { Next, Request, Response, Server } from 'restify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { BOT_ACCOUNT, SERVICE_URL } from './adapter';
 import { CHANNEL_ID, type DirectLineStore } from './store';
-import { clientIp } from '../../http';
-import { bearerCredential, safeEqual } from '../../security';
+import { bearer, clientIp, HttpError, readJsonBody, sendError, sendHttpError } from '../../http';
+import type { InboundProcessor } from '../../inbox';
+import { safeEqual } from '../../security';
 import { type TokenClaims, type TokenSigner } from './token';
-import type { TurnRunner } from './turns';
 
 export const BASE_PATH = '/v3/directline';
 
 export interface ApiContext {
   store: DirectLineStore;
-  turns: TurnRunner;
+  /** The inbox's processor: runs the turns of recorded activities, one conversation at a time. */
+  processor: InboundProcessor;
   signer: TokenSigner;
   secret: string;
   logger: Logger;
@@ -24,17 +25,6 @@ export interface ApiContext {
   newConversations: { ratePerSecond: number; burst: number; trustProxy: boolean };
   /** Messages and events per conversation: each is stored and runs a turn, so a flood is refused with 429. */
   messages: { ratePerSecond: number; burst: number };
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
 }
 
 /** What a person types in one message; Web Chat has no limit of its own, so a paste of a whole file would go through. */
@@ -68,46 +58,8 @@ function newUserId(): string {
   return `dl_${randomBytes(12).toString('base64url')}`;
 }
 
-function bearer(req: Request): string | undefined {
-  const credential = bearerCredential(req.headers.authorization);
-  if (credential === null) throw new HttpError(401, 'Unauthorized', 'The Authorization header must be "Bearer <token>"');
-  return credential;
-}
-
-/** Reads the JSON body, whether or not a server-wide body parser has already read it. */
-async function readJson(req: Request, maxBytes: number): Promise<unknown> {
-  const preRead = (req as { body?: unknown }).body;
-  let text: string;
-  if (preRead !== undefined) {
-    // A server-wide parser has read it already: parsed JSON, or raw text for other content types.
-    if (!Buffer.isBuffer(preRead) && typeof preRead !== 'string') return preRead;
-    text = preRead.toString();
-  } else if (req.readableEnded) {
-    text = '';
-  } else {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBytes) throw new HttpError(413, 'PayloadTooLarge', `The body exceeds ${maxBytes} bytes`);
-    text = await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= maxBytes) chunks.push(chunk);
-      });
-      req.on('end', () => {
-        if (size > maxBytes) reject(new HttpError(413, 'PayloadTooLarge', `The body exceeds ${maxBytes} bytes`));
-        else resolve(Buffer.concat(chunks).toString('utf8'));
-      });
-      req.on('error', reject);
-    });
-  }
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'BadArgument', 'The body is not valid JSON');
-  }
-}
+/** Direct Line's own error codes. */
+const JSON_ERRORS = { invalid: 'BadArgument', tooLarge: 'PayloadTooLarge' };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -213,7 +165,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
 
   /** Who is calling: the secret (server-side tools) or a token, which must be valid and unexpired. */
   const caller = (req: Request, required: boolean): Caller | undefined => {
-    const credential = bearer(req);
+    const credential = bearer(req, 'Unauthorized');
     if (credential === undefined) {
       if (required) throw new HttpError(401, 'Unauthorized', 'Missing "Authorization: Bearer <token>"');
       return undefined;
@@ -252,12 +204,11 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       } catch (error) {
         if (!(error instanceof HttpError)) {
           ctx.logger.error({ err: error, route: name }, 'direct line request failed');
-          res.json(500, { error: { code: 'ServiceError', message: 'The request could not be processed' } });
+          sendError(res, 500, 'ServiceError', 'The request could not be processed');
           return;
         }
         ctx.logger.warn({ route: name, status: error.status, code: error.code }, 'direct line request rejected');
-        for (const [header, value] of Object.entries(error.headers)) res.header(header, value);
-        res.json(error.status, { error: { code: error.code, message: error.message } });
+        sendHttpError(res, error);
       }
     };
 
@@ -270,8 +221,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
   const perIp = (req: Request, res: Response, next: Next): void => {
     limit(newConversationsPerIp, clientIp(req, ctx.newConversations.trustProxy), 'Too many new conversations from this address').then((refusal) => {
       if (!refusal) return next();
-      res.header('Retry-After', refusal.headers['Retry-After']);
-      res.json(refusal.status, { error: { code: refusal.code, message: refusal.message } });
+      sendHttpError(res, refusal);
       next(false);
     }, next);
   };
@@ -282,7 +232,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     route('tokens/generate', async (req) => {
       const who = caller(req, false);
       if (who?.kind === 'token') throw new HttpError(403, 'Forbidden', 'Generating a token needs the secret or no credential');
-      const body = await readJson(req, ctx.maxBodyBytes);
+      const body = await readJsonBody(req, ctx.maxBodyBytes, JSON_ERRORS);
       // Only the operator's own servers (holding the secret) may choose the user id.
       const userId = (who ? requestedUserId(body) : undefined) ?? newUserId();
       const conversationId = newConversationId();
@@ -311,7 +261,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
         const conversation = await existing(who.claims.conversationId);
         return { status: 200, body: issue(conversation.id, who.claims.userId) };
       }
-      const userId = requestedUserId(await readJson(req, ctx.maxBodyBytes)) ?? newUserId();
+      const userId = requestedUserId(await readJsonBody(req, ctx.maxBodyBytes, JSON_ERRORS)) ?? newUserId();
       const conversationId = newConversationId();
       await ctx.store.createConversation(conversationId, userId);
       return { status: 201, body: issue(conversationId, userId) };
@@ -348,7 +298,7 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
     `${BASE_PATH}/conversations/:conversationId/activities`,
     route('activities/post', async (req) => {
       const { conversationId, caller: who } = authorizeConversation(req);
-      const body = await readJson(req, ctx.maxBodyBytes);
+      const body = await readJsonBody(req, ctx.maxBodyBytes, JSON_ERRORS);
       // Web Chat sends typing while the user writes; it is neither stored nor counted.
       if (!isObject(body) || body.type !== 'typing') await spend(conversationId);
       const conversation = await existing(conversationId);
@@ -356,7 +306,9 @@ export function registerApiRoutes(server: Server, ctx: ApiContext): void {
       const { activity, clientActivityId } = toInboundActivity(body, conversationId, userId);
       // Typing is not stored and starts no turn: the bot has nothing to say about it.
       if (activity.type === 'typing') return { status: 200, body: { id: '' } };
-      const record = await ctx.turns.submit(conversationId, clientActivityId ?? randomUUID(), activity);
+      // Recorded in the inbox with its echo in the stream; the processor runs its turn after the answer.
+      const record = await ctx.store.recordInbound(conversationId, clientActivityId ?? randomUUID(), activity);
+      if (!record.duplicate) ctx.processor.enqueue({ conversationKey: conversationId });
       return { status: 200, body: { id: record.activity.id } };
     }),
   );

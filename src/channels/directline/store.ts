@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
-import type { Db } from '../../storage';
+import type { InboundLog } from '../../inbox';
+import { isUniqueViolation, type Db } from '../../storage';
 
 export const CHANNEL_ID = 'webchat';
 
@@ -29,16 +30,16 @@ function revive(json: string): Partial<Activity> {
   return activity;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
-}
-
 /**
  * Conversations and their activity streams live in the database, so any instance can serve any
  * conversation: a watermark is the per-conversation sequence allocated from `lastSeq`.
  */
 export class DirectLineStore {
-  constructor(private readonly prisma: Db) {}
+  constructor(
+    private readonly prisma: Db,
+    /** The inbox's record of web chat messages: the one writer of InboundMessage. */
+    readonly log: InboundLog,
+  ) {}
 
   async createConversation(id: string, userId: string): Promise<void> {
     await this.prisma.directLineConversation.create({ data: { id, userId } });
@@ -81,16 +82,14 @@ export class DirectLineStore {
           select: { lastSeq: true },
         });
         const stored = { ...activity, id: activityId(conversationId, lastSeq), timestamp: new Date() };
-        const inbound = await tx.inboundMessage.create({
-          data: { channel: CHANNEL_ID, externalId: key, conversationKey: conversationId, payload: JSON.stringify({ seq: lastSeq } satisfies InboundPointer) },
-          select: { id: true },
-        });
+        const inboundId = await this.log.insert(tx, key, conversationId, JSON.stringify({ seq: lastSeq } satisfies InboundPointer));
         await tx.directLineActivity.create({ data: { conversationId, seq: lastSeq, activity: JSON.stringify(stored) } });
-        return { inboundId: inbound.id, activity: stored, duplicate: false };
+        return { inboundId, activity: stored, duplicate: false };
       });
     } catch (error) {
+      // The transaction rolled back (on PostgreSQL it cannot go on after the violation): the first one is read afterwards.
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.prisma.inboundMessage.findUnique({ where: { channel_externalId: { channel: CHANNEL_ID, externalId: key } } });
+      const existing = await this.log.find(key);
       if (!existing) throw error;
       return { inboundId: existing.id, activity: await this.inboundActivity(conversationId, existing.payload), duplicate: true };
     }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Telegram, TelegramError } from 'telegraf';
+import { FileTooLargeError } from '../evidence';
+import { RetryableHttpError, transient, withRetries, type RetryAdvice } from '../retry';
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update } from 'telegraf/types';
 
 export interface TelegramApiSettings {
@@ -29,27 +31,13 @@ export interface DownloadedFile {
   sha256: string;
 }
 
-export class FileTooLargeError extends Error {
-  constructor(size: number, max: number) {
-    super(`file of ${size} bytes exceeds the ${max}-byte limit`);
-    this.name = 'FileTooLargeError';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-class RetryableHttpError extends Error {}
-
 /** A server error, flood control (with the wait Telegram asks for), or no answer at all: worth another try. */
-function retryable(error: unknown): { retry: boolean; afterMs?: number } {
+function retryable(error: unknown): RetryAdvice {
   if (error instanceof TelegramError) {
     if (error.code === 429) return { retry: true, afterMs: (error.parameters?.retry_after ?? 1) * 1000 };
     return { retry: error.code >= 500 };
   }
-  const name = (error as { name?: string } | null)?.name;
-  return { retry: error instanceof RetryableHttpError || name === 'FetchError' || name === 'AbortError' || name === 'TimeoutError' || error instanceof TypeError };
+  return { retry: transient(error) };
 }
 
 /** telegraf types its signal as the `abort-controller` polyfill's; node-fetch takes the platform's own. */
@@ -125,15 +113,8 @@ export class TelegramApi {
     await this.withRetries((signal) => this.telegram.callApi('deleteWebhook', { drop_pending_updates: false }, clientOptions(signal)));
   }
 
-  private async withRetries<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call(AbortSignal.timeout(this.timeoutMs));
-      } catch (error) {
-        const { retry, afterMs } = retryable(error);
-        if (!retry || attempt >= this.attempts) throw error;
-        await sleep(Math.min(afterMs ?? 200 * 2 ** (attempt - 1), 5_000));
-      }
-    }
+  private withRetries<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withRetries(call, { attempts: this.attempts, timeoutMs: this.timeoutMs, advise: retryable });
   }
+
 }

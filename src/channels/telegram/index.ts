@@ -1,119 +1,64 @@
-import type { TurnContext } from 'botbuilder';
-import type { Logger } from 'pino';
-import type { Server } from 'restify';
-import { resolveLocale, type Locale, type Texts } from '../../i18n';
-import { systemClock, type Clock } from '../../pqr';
-import type { Identities } from '../../identity';
-import { PrismaBotStorage, type Db } from '../../storage';
-import { InboundLog, InboundProcessor, type InboundSettings } from '../../inbox';
+import type { TelegramSettings } from '../../config';
+import { resolveLocale } from '../../i18n';
+import { InboundLog, InboundProcessor } from '../../inbox';
+import { chatSender } from '../../notify/chat';
+import { PrismaBotStorage } from '../../storage';
+import { describeError, type Channel, type ChannelDeps } from '../channel';
 import { TelegramAdapter } from './adapter';
 import { TelegramApi } from './api';
 import { KeyboardRegistry } from './keyboards';
 import { LongPolling } from './polling';
-import { TelegramTurns } from './turns';
-import { CHANNEL_ID } from './update';
-import { registerWebhookRoute, UpdateRecorder } from './webhook';
+import { registerRoutes, UpdateRecorder, WEBHOOK_PATH } from './routes';
+import { CHANNEL_ID } from './adapter';
 
 export { TelegramAdapter } from './adapter';
 export type { ChannelHints } from './outbound';
-export { CHANNEL_ID as TELEGRAM_CHANNEL_ID, SERVICE_URL as TELEGRAM_SERVICE_URL } from './update';
-export { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from './webhook';
+export { CHANNEL_ID as TELEGRAM_CHANNEL_ID, SERVICE_URL as TELEGRAM_SERVICE_URL } from './adapter';
+export { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from './routes';
 
-export type TelegramConfig = {
-  /** TELEGRAM_BOT_TOKEN, from BotFather. */
-  botToken: string;
-  /** TELEGRAM_API_ROOT: Telegram's Bot API, or a fake one in tests. */
-  apiRoot: string;
-} & (
-  | {
-      mode: 'webhook';
-      /** TELEGRAM_WEBHOOK_SECRET: the secret_token given to setWebhook, checked on every update. */
-      webhookSecret: string;
-    }
-  | { mode: 'polling' }
-);
-
-export interface TelegramDeps {
-  prisma: Db;
-  /** Who each user is and what the channel proves about them (see src/identity). */
-  identities: Identities;
-  bot: { run(context: TurnContext): Promise<void> };
-  logger: Logger;
-  config: TelegramConfig;
-  /** The bot's texts; the channel's own answers follow the user's Telegram language. */
-  texts: Texts;
-  defaultLocale: Locale;
-  /** Called when a turn throws, e.g. to apologise to the user; without it the error is logged. */
-  onTurnError?: (context: TurnContext, error: Error) => Promise<void>;
-  clock?: Clock;
-  /** Bot API call timeout and tries, and the long poll's wait; tests shorten them. */
-  api?: { timeoutMs?: number; attempts?: number; pollSeconds?: number };
-  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
-  inbound?: InboundSettings;
-}
-
-export interface TelegramChannel {
+export interface TelegramChannel extends Channel {
   adapter: TelegramAdapter;
   mode: 'webhook' | 'polling';
-  /** Processes updates recorded but not processed (a crash, a restart, a dead instance); call at start and periodically. */
-  resumePending(): Promise<number>;
-  /** Starts long polling (polling mode only). */
-  startPolling(): void;
-  /** Resolves when every queued turn has finished (graceful shutdown, tests). */
-  idle(): Promise<void>;
-  /** Stops long polling, then waits for the turns in flight. */
-  close(): Promise<void>;
 }
 
-/** Pino's error serializer copies every property, and telegraf's errors carry the request's payload (message texts). */
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: 'unknown error' };
-}
-
-/** The Telegram channel: the webhook at `/api/telegram` (or long polling) and replies through the Bot API. */
-export function registerTelegram(server: Server, deps: TelegramDeps): TelegramChannel {
-  const { config } = deps;
-  const logger = deps.logger.child({ channel: CHANNEL_ID }, { serializers: { err: describe } });
-  const api = new TelegramApi({ token: config.botToken, apiRoot: config.apiRoot, timeoutMs: deps.api?.timeoutMs, attempts: deps.api?.attempts });
-  const textsFor = (locale: string | undefined) => deps.texts.for(resolveLocale(locale, deps.defaultLocale));
-  const keyboards = new KeyboardRegistry(new PrismaBotStorage(deps.prisma));
-  const adapter = new TelegramAdapter(api, keyboards, {
-    contactButton: (locale) => textsFor(locale)('telegram.contact.button'),
-  });
-  if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
-  const turns = new TelegramTurns({
+/**
+ * The Telegram channel: the webhook at `/api/telegram` (or long polling) records each update in
+ * the inbox; the inbox's processor runs it through the adapter, which replies through the Bot API.
+ */
+export function createTelegram(settings: TelegramSettings, deps: ChannelDeps & { api?: { timeoutMs?: number; attempts?: number; pollSeconds?: number } }): TelegramChannel {
+  const logger = deps.logger.child({ channel: CHANNEL_ID }, { serializers: { err: describeError } });
+  const api = new TelegramApi({ token: settings.botToken, apiRoot: settings.apiRoot, timeoutMs: deps.api?.timeoutMs, attempts: deps.api?.attempts });
+  const adapter = new TelegramAdapter({
+    api,
+    keyboards: new KeyboardRegistry(new PrismaBotStorage(deps.prisma)),
     prisma: deps.prisma,
     identities: deps.identities,
-    api,
-    adapter,
-    keyboards,
-    logic: (context) => deps.bot.run(context),
-    texts: textsFor,
+    texts: (locale) => deps.texts.for(resolveLocale(locale, deps.defaultLocale)),
     defaultLocale: deps.defaultLocale,
-    clock: deps.clock ?? systemClock,
+    clock: deps.clock,
   });
+  if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
   const log = new InboundLog(deps.prisma, CHANNEL_ID);
   const processor = new InboundProcessor(
     log,
-    (message) => turns.handle(message),
+    (turn) => adapter.handle(turn, (context) => deps.bot.run(context)),
     (error, inboundId) => logger.error({ err: error, inboundId }, 'telegram update processing failed'),
     deps.inbound,
   );
   const recorder = new UpdateRecorder(log, api.botId);
-  const polling =
-    config.mode === 'polling'
-      ? new LongPolling({ api, recorder, processor, logger, waitSeconds: deps.api?.pollSeconds ?? 30 })
-      : null;
-  if (config.mode === 'webhook') registerWebhookRoute(server, { recorder, processor, logger, secret: config.webhookSecret });
-
+  const polling = settings.mode === 'polling' ? new LongPolling({ api, recorder, processor, logger, waitSeconds: deps.api?.pollSeconds ?? 30 }) : null;
   return {
+    id: CHANNEL_ID,
+    mode: settings.mode,
+    description: settings.mode === 'webhook' ? `Telegram webhook at ${WEBHOOK_PATH}` : 'Telegram by long polling (TELEGRAM_MODE=polling)',
+    warnings: [],
     adapter,
-    mode: config.mode,
-    resumePending: () => processor.resumePending(),
-    startPolling() {
-      if (!polling) throw new Error('Telegram: long polling needs TELEGRAM_MODE=polling');
-      polling.start();
+    senders: { [CHANNEL_ID]: chatSender(adapter) },
+    routes(server) {
+      if (settings.mode === 'webhook') registerRoutes(server, { recorder, processor, logger, secret: settings.webhookSecret });
     },
+    start: () => polling?.start(),
+    resumePending: () => processor.resumePending(),
     idle: () => processor.idle(),
     async close() {
       await polling?.stop();

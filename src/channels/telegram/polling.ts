@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Update } from 'telegraf/types';
 import type { InboundProcessor } from '../../inbox';
 import type { TelegramApi } from './api';
-import type { UpdateRecorder } from './webhook';
+import type { UpdateRecorder } from './routes';
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

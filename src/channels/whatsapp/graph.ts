@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphApiError, WhatsAppClient } from '@kapso/whatsapp-cloud-api';
+import { FileTooLargeError } from '../evidence';
+import { RetryableHttpError, transient, withRetries, type RetryAdvice } from '../retry';
 
 export interface GraphSettings {
   accessToken: string;
@@ -26,13 +28,6 @@ export interface DownloadedMedia {
   sha256: string;
 }
 
-export class MediaTooLargeError extends Error {
-  constructor(size: number, max: number) {
-    super(`media of ${size} bytes exceeds the ${max}-byte limit`);
-    this.name = 'MediaTooLargeError';
-  }
-}
-
 /** Graph's media ids are numbers; anything else in a webhook would steer the token-bearing GET elsewhere. */
 const MEDIA_ID = /^\d{1,32}$/;
 
@@ -43,22 +38,14 @@ export class InvalidMediaIdError extends Error {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A download that failed in a way another try may fix (5xx, 429, a truncated file). */
-class RetryableHttpError extends Error {}
-
 /** A server error, throttling, or no answer at all: worth another try. */
-function retryable(error: unknown): { retry: boolean; afterMs?: number } {
+function retryable(error: unknown): RetryAdvice {
   if (error instanceof GraphApiError) {
     if (error.retry.action === 'retry') return { retry: true };
     if (error.retry.action === 'retry_after') return { retry: true, afterMs: error.retry.retryAfterMs };
     return { retry: false };
   }
-  const name = (error as { name?: string } | null)?.name;
-  return { retry: error instanceof TypeError || name === 'TimeoutError' || name === 'AbortError' || error instanceof RetryableHttpError };
+  return { retry: transient(error) };
 }
 
 /** Recipients are addressed by phone number (wa_id) or, when Meta gives only that, by business-scoped user id. */
@@ -73,16 +60,17 @@ export function recipientOf(userId: string): { to: string } | { recipient: strin
 export class GraphClient {
   private readonly client: WhatsAppClient;
   private readonly attempts: number;
+  private readonly timeoutMs: number;
   private readonly maxMediaBytes: number;
 
   constructor(private readonly settings: GraphSettings) {
-    const timeoutMs = settings.timeoutMs ?? 10_000;
+    this.timeoutMs = settings.timeoutMs ?? 10_000;
     this.attempts = settings.attempts ?? 3;
     this.maxMediaBytes = settings.maxMediaBytes ?? 16 * 1024 * 1024;
     this.client = new WhatsAppClient({
       accessToken: settings.accessToken,
       baseUrl: settings.apiBaseUrl,
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) }),
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(this.timeoutMs) }),
     });
   }
 
@@ -107,6 +95,25 @@ export class GraphClient {
     return response.messages[0]?.id ?? '';
   }
 
+  /**
+   * Sends an approved template (the only kind Meta delivers outside the 24-hour window) with its
+   * body parameters; returns the wamid.
+   */
+  async sendTemplate(userId: string, template: { name: string; language: string }, parameters: string[]): Promise<string> {
+    const response = await this.withRetries(() =>
+      this.client.messages.sendTemplate({
+        phoneNumberId: this.settings.phoneNumberId,
+        ...recipientOf(userId),
+        template: {
+          name: template.name,
+          language: { code: template.language },
+          components: parameters.length ? [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }] : undefined,
+        },
+      }),
+    );
+    return response.messages[0]?.id ?? '';
+  }
+
   /** GET /{media-id} for the short-lived URL, then GET that URL with the token (Meta requires it). */
   async downloadMedia(mediaId: string): Promise<DownloadedMedia> {
     if (!MEDIA_ID.test(mediaId)) throw new InvalidMediaIdError();
@@ -114,12 +121,12 @@ export class GraphClient {
       // Encoded as well as checked: the id is the payload's, the path carries our token.
       const metadata = await this.client.media.get({ mediaId: encodeURIComponent(mediaId), phoneNumberId: this.settings.phoneNumberId });
       const declared = Number(metadata.fileSize);
-      if (declared > this.maxMediaBytes) throw new MediaTooLargeError(declared, this.maxMediaBytes);
+      if (declared > this.maxMediaBytes) throw new FileTooLargeError(declared, this.maxMediaBytes);
       const response = await this.client.fetch(metadata.downloadUrl ?? metadata.url);
       if (response.status >= 500 || response.status === 429) throw new RetryableHttpError(`media download answered ${response.status}`);
       if (!response.ok) throw new Error(`media download answered ${response.status}`);
       const bytes = Buffer.from(await response.arrayBuffer());
-      if (bytes.length > this.maxMediaBytes) throw new MediaTooLargeError(bytes.length, this.maxMediaBytes);
+      if (bytes.length > this.maxMediaBytes) throw new FileTooLargeError(bytes.length, this.maxMediaBytes);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       // Graph states the file's hash: a mismatch means a truncated or altered download.
       if (metadata.sha256 && metadata.sha256 !== sha256) throw new RetryableHttpError('media download does not match its sha256');
@@ -127,15 +134,9 @@ export class GraphClient {
     });
   }
 
-  private async withRetries<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const { retry, afterMs } = retryable(error);
-        if (!retry || attempt >= this.attempts) throw error;
-        await sleep(Math.min(afterMs ?? 200 * 2 ** (attempt - 1), 5_000));
-      }
-    }
+  private withRetries<T>(call: () => Promise<T>): Promise<T> {
+    // The client's fetch puts its own timeout on each request.
+    return withRetries(() => call(), { attempts: this.attempts, timeoutMs: this.timeoutMs, advise: retryable });
   }
+
 }

@@ -1,92 +1,49 @@
-import type { TurnContext } from 'botbuilder';
-import type { Logger } from 'pino';
-import type { Server } from 'restify';
-import type { Translate } from '../../i18n';
-import { systemClock, type Clock } from '../../pqr';
-import type { Identities } from '../../identity';
-import type { Db } from '../../storage';
-import { InboundLog, InboundProcessor, type InboundSettings } from '../../inbox';
+import type { WhatsAppSettings } from '../../config';
+import { InboundLog, InboundProcessor } from '../../inbox';
+import { whatsAppSender } from '../../notify/whatsapp';
+import type { Channel, ChannelDeps } from '../channel';
 import { WhatsAppAdapter } from './adapter';
 import { GraphClient } from './graph';
-import { CHANNEL_ID } from './message';
-import { WhatsAppTurns } from './turns';
-import { registerWebhookRoutes } from './webhook';
+import { CHANNEL_ID } from './adapter';
+import { registerRoutes, WEBHOOK_PATH } from './routes';
 
 export { WhatsAppAdapter } from './adapter';
-export { CHANNEL_ID as WHATSAPP_CHANNEL_ID, SERVICE_URL as WHATSAPP_SERVICE_URL } from './message';
+export { CHANNEL_ID as WHATSAPP_CHANNEL_ID, SERVICE_URL as WHATSAPP_SERVICE_URL } from './adapter';
 export { ATTACHMENT_URL_PREFIX } from '../evidence';
-export { WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from './webhook';
+export { WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH } from './routes';
 
-export interface WhatsAppConfig {
-  /** WHATSAPP_ACCESS_TOKEN: a permanent (system user) token with whatsapp_business_messaging. */
-  accessToken: string;
-  /** WHATSAPP_PHONE_NUMBER_ID: the business number's id, not the number itself. */
-  phoneNumberId: string;
-  /** WHATSAPP_APP_SECRET: checks X-Hub-Signature-256 on every webhook. */
-  appSecret: string;
-  /** WHATSAPP_VERIFY_TOKEN: answered in the subscription handshake. */
-  verifyToken: string;
-  /** WHATSAPP_API_BASE_URL: Meta's Graph URL, or a fake Graph server in tests. */
-  apiBaseUrl: string;
-}
-
-export interface WhatsAppDeps {
-  prisma: Db;
-  /** Who each user is and what the channel proves about them (see src/identity). */
-  identities: Identities;
-  bot: { run(context: TurnContext): Promise<void> };
-  logger: Logger;
-  config: WhatsAppConfig;
-  /** Texts in the bot's default locale (WhatsApp does not say the user's language). */
-  texts: Translate;
-  /** Called when a turn throws, e.g. to apologise to the user; without it the error is logged. */
-  onTurnError?: (context: TurnContext, error: Error) => Promise<void>;
-  clock?: Clock;
-  /** Graph call timeout and tries; tests shorten them. */
-  graph?: { timeoutMs?: number; attempts?: number };
-  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
-  inbound?: InboundSettings;
-}
-
-export interface WhatsAppChannel {
+export interface WhatsAppChannel extends Channel {
   adapter: WhatsAppAdapter;
-  /** Processes messages recorded but not processed (a crash, a restart, a dead instance); call at start and periodically. */
-  resumePending(): Promise<number>;
-  /** Resolves when every queued turn has finished (graceful shutdown, tests). */
-  idle(): Promise<void>;
 }
 
-/** The WhatsApp Cloud API channel: the webhook at `/api/whatsapp` and replies through the Graph API. */
-export function registerWhatsApp(server: Server, deps: WhatsAppDeps): WhatsAppChannel {
-  const { config, logger, texts: t } = deps;
-  const graph = new GraphClient({ ...config, ...deps.graph });
-  const adapter = new WhatsAppAdapter(graph, config.phoneNumberId, t('whatsapp.list.button'));
+/**
+ * The WhatsApp Cloud API channel: the webhook at `/api/whatsapp` records each message in the
+ * inbox; the inbox's processor runs it through the adapter, which replies through the Graph API;
+ * the outbox reaches the user later through the same adapter, or a template once the 24-hour
+ * window has closed.
+ */
+export function createWhatsApp(settings: WhatsAppSettings, deps: ChannelDeps & { graph?: { timeoutMs?: number; attempts?: number } }): WhatsAppChannel {
+  const { logger } = deps;
+  const graph = new GraphClient({ ...settings, ...deps.graph });
+  const adapter = new WhatsAppAdapter({ graph, phoneNumberId: settings.phoneNumberId, prisma: deps.prisma, identities: deps.identities, t: deps.texts.for(deps.defaultLocale), clock: deps.clock });
   if (deps.onTurnError) adapter.onTurnError = deps.onTurnError;
-  const turns = new WhatsAppTurns({
-    prisma: deps.prisma,
-    identities: deps.identities,
-    graph,
-    adapter,
-    logic: (context) => deps.bot.run(context),
-    t,
-    clock: deps.clock ?? systemClock,
-    phoneNumberId: config.phoneNumberId,
-  });
   const log = new InboundLog(deps.prisma, CHANNEL_ID);
   const processor = new InboundProcessor(
     log,
-    (message) => turns.handle(message),
+    (turn) => adapter.handle(turn, (context) => deps.bot.run(context)),
     (error, inboundId) => logger.error({ err: error, channel: CHANNEL_ID, inboundId }, 'whatsapp message processing failed'),
     deps.inbound,
   );
-  registerWebhookRoutes(server, {
-    prisma: deps.prisma,
-    log,
-    processor,
-    logger,
-    appSecret: config.appSecret,
-    verifyToken: config.verifyToken,
-    phoneNumberId: config.phoneNumberId,
-  });
-  return { adapter, resumePending: () => processor.resumePending(), idle: () => processor.idle() };
+  return {
+    id: CHANNEL_ID,
+    description: `WhatsApp webhook at ${WEBHOOK_PATH}`,
+    warnings: [],
+    adapter,
+    senders: { [CHANNEL_ID]: whatsAppSender({ adapter, templates: graph, template: settings.template, clock: deps.clock }) },
+    routes: (server) => registerRoutes(server, { prisma: deps.prisma, log, processor, logger, appSecret: settings.appSecret, verifyToken: settings.verifyToken, phoneNumberId: settings.phoneNumberId }),
+    start: () => undefined,
+    resumePending: () => processor.resumePending(),
+    idle: () => processor.idle(),
+    close: () => processor.idle(),
+  };
 }

@@ -2,15 +2,12 @@ import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import type { Update } from 'telegraf/types';
 import { z } from 'zod';
+import { jsonBodyOrUndefined, sendError } from '../../http';
 import { safeEqual } from '../../security';
 import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
-import { senderOf } from './update';
+import { senderOf } from './adapter';
 
 export const WEBHOOK_PATH = '/api/telegram';
-
-function reject(res: Response, status: number, code: string, message: string): void {
-  res.json(status, { error: { code, message } });
-}
 
 const int = z.number().int().refine(Number.isSafeInteger);
 const User = z.looseObject({ id: int, is_bot: z.boolean().optional(), language_code: z.string().max(35).optional() });
@@ -69,38 +66,27 @@ export class UpdateRecorder {
   }
 }
 
-function bodyOf(req: Request): unknown {
-  const body = (req as { body?: unknown }).body;
-  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
-  const raw = (req as { rawBody?: unknown }).rawBody ?? body;
-  try {
-    return JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw ?? ''));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * `POST /api/telegram`: the Bot API's webhook. The secret token set with setWebhook is checked
  * before anything is written; an update is recorded (once per update_id) and acknowledged
  * before it is processed.
  */
-export function registerWebhookRoute(server: Server, ctx: { recorder: UpdateRecorder; processor: InboundProcessor; logger: Logger; secret: string }): void {
+export function registerRoutes(server: Server, ctx: { recorder: UpdateRecorder; processor: InboundProcessor; logger: Logger; secret: string }): void {
   server.post(WEBHOOK_PATH, async (req: Request, res: Response) => {
     const secret = req.headers['x-telegram-bot-api-secret-token'];
     if (typeof secret !== 'string' || !secret) {
       ctx.logger.warn('telegram webhook without a secret token');
-      reject(res, 401, 'unauthorized', 'Missing X-Telegram-Bot-Api-Secret-Token');
+      sendError(res, 401, 'unauthorized', 'Missing X-Telegram-Bot-Api-Secret-Token');
       return;
     }
     if (!safeEqual(secret, ctx.secret)) {
       ctx.logger.warn('telegram webhook with a wrong secret token');
-      reject(res, 403, 'forbidden', 'Invalid X-Telegram-Bot-Api-Secret-Token');
+      sendError(res, 403, 'forbidden', 'Invalid X-Telegram-Bot-Api-Secret-Token');
       return;
     }
-    const update = bodyOf(req);
+    const update = jsonBodyOrUndefined(req);
     if (!isUpdate(update)) {
-      reject(res, 400, 'bad_request', 'Not a Telegram update');
+      sendError(res, 400, 'bad_request', 'Not a Telegram update');
       return;
     }
     let recorded: RecordedInbound | null;
@@ -109,7 +95,7 @@ export function registerWebhookRoute(server: Server, ctx: { recorder: UpdateReco
     } catch (error) {
       // Not acknowledged, so Telegram delivers it again: nothing is lost.
       ctx.logger.error({ err: error }, 'could not record a telegram update');
-      reject(res, 500, 'internal', 'Internal error');
+      sendError(res, 500, 'internal', 'Internal error');
       return;
     }
     // An empty body: Telegram would run a JSON body with a "method" as an API call.

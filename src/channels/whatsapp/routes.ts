@@ -3,14 +3,15 @@ import { normalizeWebhook } from '@kapso/whatsapp-cloud-api/server';
 import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
+import { jsonBodyOrUndefined, rawBody, sendError } from '../../http';
 import { safeEqual } from '../../security';
 import type { Db } from '../../storage';
 import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
-import { CHANNEL_ID, senderOf, type RecordedMessage } from './message';
+import { CHANNEL_ID, senderOf, type RecordedMessage } from './adapter';
 
 export const WEBHOOK_PATH = '/api/whatsapp';
 
-export interface WebhookContext {
+export interface RouteContext {
   prisma: Db;
   log: InboundLog;
   processor: InboundProcessor;
@@ -42,45 +43,25 @@ function validSignature(header: string, appSecret: string, raw: Buffer): boolean
   return safeEqual(header.trim().toLowerCase(), expected);
 }
 
-function reject(res: Response, status: number, code: string, message: string): void {
-  res.json(status, { error: { code, message } });
-}
-
-/** The raw bytes Meta signed. Restify keeps a JSON body as UTF-8 text, which round-trips for valid JSON. */
-function rawBodyOf(req: Request): Buffer {
-  const raw = (req as { rawBody?: unknown }).rawBody;
-  if (Buffer.isBuffer(raw)) return raw;
-  return Buffer.from(typeof raw === 'string' ? raw : '', 'utf8');
-}
-
-function parsedBodyOf(req: Request, raw: Buffer): unknown {
-  const body = (req as { body?: unknown }).body;
-  if (body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * `GET /api/whatsapp`, Meta's subscription handshake, and `POST /api/whatsapp`, the signed webhook:
- * messages are recorded (once per wamid) and acknowledged before they are processed; statuses are
- * stored as delivery receipts.
+ * the signature is checked on the raw bytes, messages are recorded in the inbox (once per wamid)
+ * and acknowledged, then handed to the inbox's processor, which runs them through the adapter;
+ * statuses are stored as delivery receipts.
  */
-export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void {
+export function registerRoutes(server: Server, ctx: RouteContext): void {
   server.get(WEBHOOK_PATH, async (req: Request, res: Response) => {
     const query = (req.query ?? {}) as Json;
     const mode = query['hub.mode'];
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
     if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string') {
-      reject(res, 400, 'bad_request', 'Expected hub.mode=subscribe, hub.verify_token and hub.challenge');
+      sendError(res, 400, 'bad_request', 'Expected hub.mode=subscribe, hub.verify_token and hub.challenge');
       return;
     }
     if (!safeEqual(token, ctx.verifyToken)) {
       ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp handshake with a wrong verify token');
-      reject(res, 403, 'forbidden', 'Wrong verify token');
+      sendError(res, 403, 'forbidden', 'Wrong verify token');
       return;
     }
     res.sendRaw(200, challenge, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -90,18 +71,18 @@ export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void
     const signature = req.headers['x-hub-signature-256'];
     if (typeof signature !== 'string' || !signature) {
       ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp webhook without a signature');
-      reject(res, 401, 'unauthorized', 'Missing X-Hub-Signature-256');
+      sendError(res, 401, 'unauthorized', 'Missing X-Hub-Signature-256');
       return;
     }
-    const raw = rawBodyOf(req);
+    const raw = rawBody(req);
     if (!validSignature(signature, ctx.appSecret, raw)) {
       ctx.logger.warn({ channel: CHANNEL_ID }, 'whatsapp webhook with a wrong signature');
-      reject(res, 403, 'forbidden', 'Invalid X-Hub-Signature-256');
+      sendError(res, 403, 'forbidden', 'Invalid X-Hub-Signature-256');
       return;
     }
-    const payload = parsedBodyOf(req, raw) as Json | undefined;
+    const payload = jsonBodyOrUndefined(req) as Json | undefined;
     if (!WebhookShape.safeParse(payload).success) {
-      reject(res, 400, 'bad_request', 'Not a WhatsApp Business Account webhook');
+      sendError(res, 400, 'bad_request', 'Not a WhatsApp Business Account webhook');
       return;
     }
 
@@ -111,7 +92,7 @@ export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void
     } catch (error) {
       // Not acknowledged, so Meta delivers it again: nothing is lost.
       ctx.logger.error({ err: error, channel: CHANNEL_ID }, 'could not record a whatsapp webhook');
-      reject(res, 500, 'internal', 'Internal error');
+      sendError(res, 500, 'internal', 'Internal error');
       return;
     }
     res.json(200, { received: true });
@@ -120,7 +101,7 @@ export function registerWebhookRoutes(server: Server, ctx: WebhookContext): void
 }
 
 /** Records the payload's messages and receipts; returns the messages seen for the first time. */
-async function recordPayload(ctx: WebhookContext, payload: Json): Promise<RecordedInbound[]> {
+async function recordPayload(ctx: RouteContext, payload: Json): Promise<RecordedInbound[]> {
   const fresh: RecordedInbound[] = [];
   let skipped = 0;
   for (const entry of payload.entry as Json[]) {
