@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fromRoot } from './paths';
 
 export const LOCALES = ['es-CO', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export type Vars = Record<string, string | number>;
 export type Translate = (key: string, vars?: Vars) => string;
 
-const LOCALES_DIR = path.resolve(__dirname, '..', 'locales');
+const LOCALES_DIR = fromRoot('locales');
 
 export function loadMessages(locale: Locale): Record<string, string> {
   return JSON.parse(fs.readFileSync(path.join(LOCALES_DIR, locale, 'messages.json'), 'utf8'));

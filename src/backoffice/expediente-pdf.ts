@@ -1,9 +1,15 @@
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 import { formatDate, formatDateTime } from '../pqr';
 import type { Expediente } from './expediente';
 import { LABELS, label } from './labels';
 
 const MARGIN = 50;
+
+/** pdfkit (≈20 MiB with its fonts) is loaded the first time a PDF is asked for, not at start. */
+function pdfKit(): typeof PDFDocument {
+  const loaded = require('pdfkit') as typeof PDFDocument | { default: typeof PDFDocument };
+  return 'default' in loaded ? loaded.default : loaded;
+}
 
 /**
  * pdfkit's built-in fonts speak WinAnsi only: anything else (emoji, other scripts) would come out
@@ -25,7 +31,7 @@ function day(date: Date | null | undefined): string {
 /** The expediente as a readable PDF in Spanish: the case, its owner, evidence, every event with its hashes and the chain check. */
 export function renderExpedientePdf(expediente: Expediente, operator: string, generatedAt: Date): Promise<Buffer> {
   const { pqr, verification } = expediente;
-  const doc = new PDFDocument({
+  const doc = new (pdfKit())({
     size: 'A4',
     margin: MARGIN,
     info: { Title: `Expediente PQR ${pqr.cun}`, Author: winAnsi(operator), Subject: 'Expediente de PQR', CreationDate: generatedAt },

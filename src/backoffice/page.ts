@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Next, Request, Response, Server } from 'restify';
 import { LABELS } from './labels';
+import { fromRoot } from '../paths';
 
 export const PAGE_PATH = '/backoffice';
-const PAGE_DIR = path.resolve(__dirname, '../../public/backoffice');
+const PAGE_DIR = fromRoot('public', 'backoffice');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { Logger } from '../logger';
 import type { Db } from '../storage';
 
@@ -57,7 +57,8 @@ export class PostgresEvents implements LiveEvents {
   ) {}
 
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
+    // pg is loaded on PostgreSQL only (this class is never built on SQLite).
+    const client = new (require('pg') as typeof import('pg')).Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
     client.on('notification', (message) => {
       const id = Number(message.payload);
       if (Number.isInteger(id)) void this.local.publish(id);

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locale } from '../i18n';
 import { INTENTS, PQR_TYPES, type Intent, type PqrType } from './types';
+import { fromRoot } from '../paths';
 
 /** One line of a corpus or evaluation file. `type` may be null on a radicar_pqr line that names no type. */
 export interface Example {
@@ -13,7 +14,7 @@ export interface Example {
 
 /** locales/<locale>/nlu: one JSONL file per intent or PQR type. */
 export function corpusDir(locale: Locale): string {
-  return path.resolve(__dirname, '../../locales', locale, 'nlu');
+  return fromRoot('locales', locale, 'nlu');
 }
 
 export const CORPUS_DIR = corpusDir('es-CO');

@@ -1,4 +1,4 @@
-import { detectAll } from 'tinyld/heavy';
+import { detectAll } from 'tinyld';
 import type { Locale } from '../i18n';
 
 /** Words that exist in one of the two languages only. Name particles (de, del, la, los, y) are left out: "María de los Ángeles" is a name in any language. */

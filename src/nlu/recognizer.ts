@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LOCALES, type Locale } from '../i18n';
 import { corpusDir, loadCorpus, type Example } from './corpus';
@@ -9,6 +9,7 @@ import { LEXICON_FINGERPRINT } from './lexicon';
 import { LinearModel, features, train, type SerializedModel } from './model';
 import { MASK, normalize, tokenize } from './normalize';
 import { INTENTS, type Intent, type PqrType, type Recognition, type Recognizer, type Scored, type TypeRecognition } from './types';
+import { fromRoot } from '../paths';
 
 /** Below these the dialogs ask with buttons instead of guessing. Chosen from the held-out file's calibration. */
 export const INTENT_THRESHOLD = 0.5;
@@ -19,7 +20,7 @@ const MODEL_VERSION = 5;
 /** Longer texts are classified on their start: the first paragraphs say what the message is about. */
 const MAX_CLASSIFIED_CHARS = 2000;
 
-export const DEFAULT_CACHE_FILE = path.resolve(__dirname, '../../data/nlu-model.json');
+export const DEFAULT_CACHE_FILE = fromRoot('data', 'nlu-model.json');
 
 /** The language whose model reads a text that names no language of its own. */
 export const DEFAULT_NLU_LOCALE: Locale = 'es-CO';
@@ -185,6 +186,19 @@ export class MultilingualRecognizer implements Recognizer {
 /** data/nlu-model.json holds the Spanish model, data/nlu-model.en.json the English one. */
 export function cacheFileFor(file: string, locale: Locale): string {
   return locale === DEFAULT_NLU_LOCALE ? file : file.replace(/(\.json)?$/, `.${locale}.json`);
+}
+
+/**
+ * Copies every language's cached model from `from` (by default the one `npm install` built) to
+ * `to`, so a test or an instance with its own cache file loads it instead of training. A missing
+ * or stale copy is trained and rewritten as usual by `loadOrTrain`.
+ */
+export function copyCache(to: string, from: string = DEFAULT_CACHE_FILE): void {
+  mkdirSync(path.dirname(to), { recursive: true });
+  for (const locale of LOCALES) {
+    const source = cacheFileFor(from, locale);
+    if (existsSync(source)) copyFileSync(source, cacheFileFor(to, locale));
+  }
 }
 
 function readCache(file: string, corpusHash: string, locale: Locale): TrainedNlu | null {

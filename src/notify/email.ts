@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Sender } from './dispatcher';
 
 export interface EmailSettings {
@@ -10,7 +10,8 @@ export interface EmailSettings {
 
 /** One SMTP transport per process, shared by notifications and one-time codes. */
 export function mailTransport(url: string): Transporter {
-  return nodemailer.createTransport(url);
+  // Loaded only when SMTP_URL is set: most installations never send e-mail.
+  return (require('nodemailer') as typeof import('nodemailer')).createTransport(url);
 }
 
 /** Chat-style *bold* is noise in a plain-text e-mail. */
@@ -22,7 +23,7 @@ function plain(text: string): string {
  * E-mail through SMTP. The server's acceptance is the proof of notification; the Message-ID is
  * derived from the outbox row, so a copy re-sent after a crash is the same message to mail clients.
  */
-export function emailSender(settings: EmailSettings, transport: Transporter = nodemailer.createTransport(settings.url)): Sender & { close(): void } {
+export function emailSender(settings: EmailSettings, transport: Transporter = mailTransport(settings.url)): Sender & { close(): void } {
   return {
     proof: 'send',
     async send(message) {

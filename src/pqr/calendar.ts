@@ -1,4 +1,5 @@
-import Holidays from 'date-holidays';
+import type Holidays from 'date-holidays';
+import TABLE from './holidays-co.json';
 
 export const BOGOTA_TIME_ZONE = 'America/Bogota';
 /**
@@ -86,13 +87,20 @@ export function bogotaMinutesOfDay(instant: Date): number {
   return Math.floor(msOfDay / MINUTE_MS);
 }
 
-const library = new Holidays('CO');
+let library: Holidays | undefined;
 const libraryCache = new Map<number, readonly HolidayEntry[]>();
+const TABLE_YEARS: Readonly<Record<string, readonly HolidayEntry[]>> = TABLE.years;
 
-/** National holidays of a year from the pinned library; shared by every calendar instance. */
+/**
+ * National holidays of a year from the pinned library; shared by every calendar instance. The
+ * years of holidays-co.json (written from the same library by `npm run holidays:table`, checked
+ * against it by a test) are read from there: the library itself (≈6 MiB of heap) is loaded only
+ * for a year outside the table.
+ */
 function libraryHolidays(year: number): readonly HolidayEntry[] {
-  let entries = libraryCache.get(year);
+  let entries = libraryCache.get(year) ?? TABLE_YEARS[year];
   if (!entries) {
+    library ??= new (require('date-holidays') as typeof import('date-holidays').default)('CO');
     entries = library
       .getHolidays(year)
       .filter((h) => h.type === 'public')

@@ -1,14 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { Client, Pool } from 'pg';
-import { PrismaClient as SqliteClient } from '../generated/sqlite/client';
-import { PrismaClient as PostgresClient } from '../generated/postgresql/client';
+import type { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { applyMigrations, migrationsList, type Provider } from './schema-engine';
 import { cachePreparedStatements, countingFactory, StatementCounter } from './instrument';
 import { postgresHotSql, registerHotSql, sqliteHotSql, type HotSql } from './hot-sql';
 import type BetterSqlite3 from 'better-sqlite3';
+
+/*
+ * Each database's driver, adapter and generated client are loaded when that database is opened:
+ * a SQLite installation never loads pg, a PostgreSQL one never loads better-sqlite3 (measured in
+ * the README, "Lean process").
+ */
+const sqliteModules = () => ({
+  PrismaBetterSqlite3: (require('@prisma/adapter-better-sqlite3') as typeof import('@prisma/adapter-better-sqlite3')).PrismaBetterSqlite3,
+  SqliteClient: (require('../generated/sqlite/client') as typeof import('../generated/sqlite/client')).PrismaClient,
+});
+const postgresModules = () => ({
+  PrismaPg: (require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg')).PrismaPg,
+  pg: require('pg') as typeof import('pg'),
+  PostgresClient: (require('../generated/postgresql/client') as typeof import('../generated/postgresql/client')).PrismaClient,
+});
 
 /** Both generated clients have the same models and methods; code is written against this one. */
 export type Db = SqliteClient;
@@ -56,7 +68,7 @@ async function ping(prisma: Db, timeoutMs: number): Promise<boolean> {
  * database migrate it one after the other (the later ones find nothing left to apply).
  */
 async function withMigrationLock<T>(url: string, migrate: () => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new (postgresModules().pg.Client)({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -77,7 +89,7 @@ function sqliteFactory(url: string): PrismaBetterSqlite3 {
   const file = url.slice('file:'.length);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   // Writers wait for each other instead of failing with SQLITE_BUSY.
-  return new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
+  return new (sqliteModules().PrismaBetterSqlite3)({ url: file, timeout: 10_000 });
 }
 
 /** The SQLite adapter the app queries through: statements counted, prepared statements reused. */
@@ -114,6 +126,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const provider = providerOf(url);
   const statements = new StatementCounter();
   if (provider === 'sqlite') {
+    const { SqliteClient } = sqliteModules();
     let connection: BetterSqlite3.Database | undefined;
     const connected = (db: BetterSqlite3.Database) => (connection = db);
     let prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected, reusePrepared) });
@@ -131,8 +144,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     registerHotSql(prisma, sql);
     return { prisma, provider, applied, statements, sql, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close: () => prisma.$disconnect() };
   }
+  const { pg, PrismaPg, PostgresClient } = postgresModules();
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
-  const pool = new Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // PrismaPg listens for errors of idle connections only until $disconnect: one dropped by the
   // server while the pool is ending (a restart, a forced drop) must not crash the process.
   pool.on('error', () => undefined);
@@ -141,7 +155,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   if (!(await upToDate(prisma, provider))) {
     applied = await withMigrationLock(url, async () => {
       if (await upToDate(prisma, provider)) return [];
-      const migrationPool = new Pool({ connectionString: url, max: 1 });
+      const migrationPool = new pg.Pool({ connectionString: url, max: 1 });
       return applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
     });
   }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlDriverAdapter, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type * as SchemaEngineGlue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { fromRoot } from '../paths';
 
 /**
  * The Prisma CLI cannot migrate offline (it downloads a native schema engine), so migrations are
@@ -9,13 +10,16 @@ import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
  */
 export type Provider = 'sqlite' | 'postgresql';
 
-export const PRISMA_DIR = path.resolve(__dirname, '..', '..', 'prisma');
+export const PRISMA_DIR = fromRoot('prisma');
 const MODELS_FILE = path.join(PRISMA_DIR, 'models.prisma');
 
 let wasmReady: Promise<void> | undefined;
+/** The engine's JS glue, loaded with the WASM: only a start that has migrations to apply (or `migrate:create`) pays for either. */
+let bg: typeof SchemaEngineGlue;
 
 function loadWasm(): Promise<void> {
   wasmReady ??= (async () => {
+    bg = require('@prisma/schema-engine-wasm/schema_engine_bg') as typeof SchemaEngineGlue;
     const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
     const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), { './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports });
     bg.__wbg_set_wasm(instance.exports);
@@ -61,7 +65,7 @@ const NO_FILTERS = { externalTables: [], externalEnums: [] };
 export async function withSchemaEngine<T>(
   provider: Provider,
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,
-  use: (engine: bg.SchemaEngine) => Promise<T>,
+  use: (engine: SchemaEngineGlue.SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await loadWasm();
   const datamodels = schemaFiles(provider).map((f) => [f.path, f.content] as [string, string]);
@@ -104,7 +108,7 @@ export async function diffSchema(provider: Provider, adapterFactory: SqlMigratio
       exitCode: true,
       shadowDatabaseUrl: null,
       filters: NO_FILTERS,
-    } as Parameters<bg.SchemaEngine['diff']>[0]);
+    } as Parameters<SchemaEngineGlue.SchemaEngine['diff']>[0]);
     return (result as { stdout?: string }).stdout ?? '';
   });
 }

@@ -11,9 +11,9 @@ describe('npm run bench -- --quick', () => {
   let report: BenchReport;
 
   beforeAll(async () => {
-    const { stdout } = await promisify(execFile)(TSX, ['test/bench/run.ts', '--quick', '--json'], { cwd: ROOT, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(TSX, ['test/bench/run.ts', '--quick', '--json'], { cwd: ROOT, timeout: 360_000, maxBuffer: 16 * 1024 * 1024 });
     report = JSON.parse(stdout) as BenchReport;
-  }, 250_000);
+  }, 370_000);
 
   const ok = <T extends object>(outcome: T | { error: string } | undefined): T => {
     if (!outcome) throw new Error('scenario missing from the report');
@@ -100,9 +100,26 @@ describe('npm run bench -- --quick', () => {
     expect(failover.distinctCuns).toBe(failover.users);
   });
 
+  it('(h) starts the deployed process and a bare server, and reads their RSS idle and under load from outside', () => {
+    const processes = ok(report.process);
+    expect(processes.rows[0].setup).toMatch(/^baseline/);
+    expect(processes.rows.at(-1)!.setup).toMatch(/^before/);
+    for (const row of processes.rows) {
+      expect(row.startMs).toBeGreaterThan(0);
+      expect(row.idleRss).toBeGreaterThan(20 * 2 ** 20);
+    }
+    const loaded = processes.rows.filter((r) => r.load);
+    expect(loaded.length).toBeGreaterThanOrEqual(2);
+    for (const row of loaded) {
+      expect(row.load!.turnsPerSecond).toBeGreaterThan(0);
+      expect(row.load!.errors).toBe(0);
+      expect(row.load!.peakRss).toBeGreaterThanOrEqual(row.load!.endRss);
+    }
+  });
+
   it('prints a table per scenario', () => {
     const text = render(report);
-    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard", '(g) Failover after kill -9']) expect(text).toContain(heading);
+    for (const heading of ['(a, b) WhatsApp webhook', '(c) Status lookup by CUN', '(d) Memory with', '(e) NLU on', "(f) Supervisors' dashboard", '(g) Failover after kill -9', '(h) The server as deployed']) expect(text).toContain(heading);
     expect(text).not.toContain('failed:');
   });
 });

@@ -7,13 +7,13 @@ import { parseArgs } from 'node:util';
 import { FakeGraph } from '../helpers/fake-graph';
 import { runDashboard, type DashboardResult } from './dashboard';
 import { renderFailover, runFailover, type FailoverResult } from './failover';
-import { runMemory, type MemoryReading, type MemoryResult } from './memory';
+import { renderProcesses, runMemory, runProcesses, type MemoryReading, type MemoryResult, type ProcessResult } from './memory';
 import { runNlu, type NluResult } from './nlu';
 import { machine, mib, round, table, type Machine } from './stats';
 import { runStatusLookup, type StatusResult } from './status';
 import { ACCESS_TOKEN, calibrate, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
 
-export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
+export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Settings {
@@ -32,6 +32,8 @@ export interface Settings {
   dashboardSeconds: number;
   /** (g): users, and the lease and sweep in seconds (0: the app's defaults). */
   failover: { users: number; leaseSeconds: number; sweepSeconds: number };
+  /** (h) starts per process setup. */
+  starts: number;
 }
 
 const FULL: Omit<Settings, 'scenarios'> = {
@@ -48,6 +50,7 @@ const FULL: Omit<Settings, 'scenarios'> = {
   dashboardSamples: 40,
   dashboardSeconds: 120,
   failover: { users: 40, leaseSeconds: 0, sweepSeconds: 0 },
+  starts: 3,
 };
 
 const QUICK: Omit<Settings, 'scenarios'> = {
@@ -65,12 +68,13 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   dashboardSeconds: 5,
   // A short lease keeps the smoke run short; the full run uses the app's defaults.
   failover: { users: 6, leaseSeconds: 3, sweepSeconds: 1 },
+  starts: 1,
 };
 
 const USAGE = `Usage: npm run bench -- [options]
   --quick              a smoke run of a few seconds per scenario (the test uses it)
   --json               print the results as JSON instead of tables
-  --only a,b,c,d,e,f   scenarios to run (default: all)
+  --only a,b,c,d,e,f,g,h  scenarios to run (default: all)
       a  WhatsApp webhook turns/s and latency on SQLite, next to a bare restify baseline
       b  the same on PostgreSQL, one instance and two instances on one database
       c  status lookup by CUN with many PQRs in PostgreSQL
@@ -78,6 +82,7 @@ const USAGE = `Usage: npm run bench -- [options]
       e  NLU classifications per second
       f  supervisors' dashboard and regulatory CSV with many PQRs in PostgreSQL
       g  failover after kill -9 of one of two instances (PostgreSQL): the wait of its users
+      h  the deployed process: start time, RSS idle and under load (no GC forced), next to a bare server
   --conversations N    concurrent conversations in a and b (default ${FULL.conversations})
   --seconds N          measuring time per setup in a and b (default ${FULL.seconds})
   --rounds N           scripts per conversation at most in a and b (default ${FULL.rounds})
@@ -128,6 +133,7 @@ function settingsFrom(argv: string[]): Settings | null {
     dashboardSamples: base.dashboardSamples,
     dashboardSeconds: base.dashboardSeconds,
     failover: base.failover,
+    starts: base.starts,
   };
 }
 
@@ -158,6 +164,7 @@ export interface BenchReport {
   nlu?: Outcome<NluResult>;
   dashboard?: Outcome<DashboardResult>;
   failover?: Outcome<FailoverResult>;
+  process?: Outcome<ProcessResult>;
   seconds: number;
 }
 
@@ -248,6 +255,7 @@ export async function runBench(settings: Settings): Promise<BenchReport> {
   const has = (s: Scenario) => settings.scenarios.includes(s);
   const report: BenchReport = { machine: machine(), settings, script: SCRIPT, seconds: 0 };
   // NLU and memory first, while the process is fresh; then the load runs.
+  if (has('h')) report.process = await attempt('(h) the deployed process: start, RSS idle and under load', () => runProcesses({ starts: settings.starts, settleSeconds: settings.settleSeconds, conversations: settings.conversations, seconds: settings.seconds }));
   if (has('e')) report.nlu = await attempt('(e) NLU classifications', () => runNlu({ seconds: settings.nluSeconds, maxCalls: 5_000_000 }));
   if (has('d')) report.memory = await attempt(`(d) memory with ${settings.inFlight} conversations in flight`, () => runMemory({ conversations: settings.inFlight, settleSeconds: settings.settleSeconds }));
   if (has('a') || has('b')) report.webhook = await webhookScenarios(settings);
@@ -386,6 +394,7 @@ export function render(report: BenchReport): string {
       );
     }
   }
+  if (report.process) out.push('', failed(report.process) ? `(h) deployed process: failed: ${report.process.error}` : renderProcesses(report.process));
   if (report.dashboard) {
     const r = report.dashboard;
     if (failed(r)) out.push('', `(f) dashboard: failed: ${r.error}`);

@@ -1,11 +1,11 @@
-import os from 'node:os';
-import path from 'node:path';
 import { buildApp, listen, type App, type AppOptions } from '../../src/index';
 import { loadConfig } from '../../src/config';
+import { DEFAULT_CACHE_FILE } from '../../src/nlu/recognizer';
 import { FixedClock, type Clock } from '../../src/pqr';
 import { createTestDb, type TestDb } from './db';
 
-export const NLU_TEST_CACHE = path.join(os.tmpdir(), 'pqr-nlu-test-cache.json');
+/** The model `npm install` built (data/nlu-model.json): tests load it instead of training their own. */
+export const NLU_TEST_CACHE = DEFAULT_CACHE_FILE;
 
 export interface RunningApp {
   app: App;

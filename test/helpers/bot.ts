@@ -1,19 +1,18 @@
-import os from 'node:os';
-import path from 'node:path';
 import { TestAdapter, type Activity } from 'botbuilder';
 import { buildBot } from '../../src/index';
 import { loadConfig, type Config } from '../../src/config';
 import type { Locale, Translate } from '../../src/i18n';
 import type { Identities } from '../../src/identity';
 import type { Recognizer } from '../../src/nlu';
+import { DEFAULT_CACHE_FILE } from '../../src/nlu/recognizer';
 import { FixedClock, type PqrLifecycle, type PqrService } from '../../src/pqr';
 import { createTestDb, type TestDb } from './db';
 
 /** Monday 23 November 2026, 10:00 in Bogotá: a business day, so the term starts on the 24th. */
 export const DEFAULT_NOW = '2026-11-23T15:00:00Z';
 
-/** Shared by every test file (and jest worker): the model trains once per corpus change. */
-const NLU_CACHE_FILE = path.join(os.tmpdir(), 'pqr-bot-test-nlu-model.json');
+/** The model `npm install` built, shared by every test file (and jest worker): it trains again only when the corpus changes. */
+const NLU_CACHE_FILE = DEFAULT_CACHE_FILE;
 
 /** What the bot said in one turn, as a user reads it: the text and the buttons' titles. */
 export interface Reply {

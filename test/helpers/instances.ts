@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRecognizer } from '../../src/nlu';
+import { copyCache } from '../../src/nlu/recognizer';
 import { NLU_TEST_CACHE } from './app';
 import { createPgTestDb, type PgTestDb } from './db';
 
@@ -28,8 +29,8 @@ export function createPgDatabase(): Promise<PgDatabase> {
 export async function prepareWorkDir(): Promise<{ dir: string; remove(): void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pqr-instances-'));
   const model = path.join(dir, 'data', 'nlu-model.json');
-  fs.mkdirSync(path.dirname(model), { recursive: true });
-  if (fs.existsSync(NLU_TEST_CACHE)) fs.copyFileSync(NLU_TEST_CACHE, model);
+  // Every language's model (data/nlu-model.json and data/nlu-model.en.json).
+  copyCache(model, NLU_TEST_CACHE);
   // Trains (and writes) the model only if the copy is missing or stale.
   await createRecognizer({ cacheFile: model });
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };

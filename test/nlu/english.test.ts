@@ -5,6 +5,7 @@ import { anonymize, createRecognizer, detectLanguage, extractEntities, type Reco
 import { corpusDir, loadCorpus, readExamples } from '../../src/nlu/corpus';
 import { predictAll, report } from '../../src/nlu/metrics';
 import { INTENTS, PQR_TYPES } from '../../src/nlu/types';
+import { copyCache } from '../../src/nlu/recognizer';
 
 let dir: string;
 let cacheFile: string;
@@ -13,6 +14,8 @@ let recognizer: Recognizer;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'nlu-en-'));
   cacheFile = path.join(dir, 'model.json');
+  // The models `npm install` built: loading them is what these tests need, not training again.
+  copyCache(cacheFile);
   recognizer = await createRecognizer({ cacheFile });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

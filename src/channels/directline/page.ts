@@ -6,6 +6,7 @@ import { brandColorProblem } from '../../contrast';
 import { sendError } from '../../http';
 import type { Request, Response, Server } from 'restify';
 import { MAX_TEXT_CHARS } from './routes';
+import { fromRoot } from '../../paths';
 
 /** The page's own texts (Web Chat translates the rest); the composition root fills them from locales/. */
 export interface PageTexts {
@@ -55,7 +56,7 @@ export const DEFAULT_PAGE: PageConfig = {
   },
 };
 
-const PUBLIC_DIR = path.resolve(__dirname, '../../../public');
+const PUBLIC_DIR = fromRoot('public');
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
