@@ -50,7 +50,7 @@ export interface ChannelDeps {
   clock: Clock;
   texts: Texts;
   defaultLocale: Locale;
-  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
+  /** Conversation leases shared with the other instances (default: a 10 s lease of this process's own). */
   inbound?: InboundSettings;
 }
 

@@ -33,7 +33,7 @@ export interface DirectLineDeps {
   messages?: { ratePerSecond: number; burst: number };
   /** Largest accepted request body; a server-wide body parser with a lower limit answers first. */
   maxBodyBytes?: number;
-  /** Conversation leases shared with the other instances (default: a 30 s lease of this process's own). */
+  /** Conversation leases shared with the other instances (default: a 10 s lease of this process's own). */
   inbound?: InboundSettings;
 }
 
