@@ -34,6 +34,17 @@ export async function createTestDb(): Promise<TestDb> {
   };
 }
 
+/** A SQLite file whatever TEST_DATABASE says: for tests that run on both databases in either pass. */
+export async function createSqliteTestDb(): Promise<TestDb> {
+  const saved = process.env.TEST_DATABASE;
+  delete process.env.TEST_DATABASE;
+  try {
+    return await createTestDb();
+  } finally {
+    if (saved !== undefined) process.env.TEST_DATABASE = saved;
+  }
+}
+
 /** A new, migrated PostgreSQL database, dropped by `close`; fails (never skips) without a server. */
 export async function createPgTestDb(prefix = 'pqr_test'): Promise<PgTestDb> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;

@@ -1,5 +1,5 @@
 import { BotAdapter, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
-import { createPgTestDb, createTestDb, type TestDb } from '../helpers/db';
+import { createPgTestDb, createSqliteTestDb, type TestDb } from '../helpers/db';
 import { InboundLog, InboundProcessor, type InboundTurn } from '../../src/inbox';
 import { Leases, LeaseLostError } from '../../src/storage';
 
@@ -24,7 +24,7 @@ class RecordingAdapter extends BotAdapter {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each([
-  ['SQLite', () => createSqlite()],
+  ['SQLite', () => createSqliteTestDb()],
   ['PostgreSQL', () => createPgTestDb('pqr_inbox_lease')],
 ])('a turn that outlives its conversation lease, on %s', (_name, create) => {
   let db: TestDb;
@@ -107,13 +107,3 @@ describe.each([
   });
 });
 
-/** A SQLite file whatever TEST_DATABASE says, so that both databases always run. */
-async function createSqlite(): Promise<TestDb> {
-  const saved = process.env.TEST_DATABASE;
-  delete process.env.TEST_DATABASE;
-  try {
-    return await createTestDb();
-  } finally {
-    if (saved !== undefined) process.env.TEST_DATABASE = saved;
-  }
-}

@@ -1,11 +1,11 @@
-import { createPgTestDb, createTestDb, type TestDb } from '../helpers/db';
+import { createPgTestDb, createSqliteTestDb, createTestDb, type TestDb } from '../helpers/db';
 import { Leases, LeaseLostError } from '../../src/storage';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // The same file runs on both databases (a SQLite file, then a fresh PostgreSQL database), whatever TEST_DATABASE says.
 describe.each([
-  ['SQLite', () => (process.env.TEST_DATABASE === 'postgresql' ? createSqlite() : createTestDb())],
+  ['SQLite', () => (process.env.TEST_DATABASE === 'postgresql' ? createSqliteTestDb() : createTestDb())],
   ['PostgreSQL', () => createPgTestDb('pqr_leases')],
 ])('leases on %s', (_name, create) => {
   let db: TestDb;
@@ -112,16 +112,6 @@ describe.each([
   });
 });
 
-/** A SQLite database for the PostgreSQL pass too, so that both always run. */
-async function createSqlite(): Promise<TestDb> {
-  const saved = process.env.TEST_DATABASE;
-  delete process.env.TEST_DATABASE;
-  try {
-    return await createTestDb();
-  } finally {
-    process.env.TEST_DATABASE = saved;
-  }
-}
 
 /** Another client on the same database (its own connection or pool). */
 async function openAgain(db: TestDb) {
