@@ -62,6 +62,8 @@ describe('an English speaker on the Spanish web chat page (real server, Direct L
     clock.set('2026-11-27T15:00:00Z');
     await running.app.lifecycle.answer(cun, { text: 'We refunded the package.', outcome: 'favorable' }, 'agent:1');
     expect(await user.waitForBot('We refunded the package.')).toMatch(/^We have an answer to your PQR/);
+    // Once the answer is delivered, the user is asked (once, in English too) how the service was.
+    expect(await user.waitForBot('How would you rate the service?')).toContain('1 (very poor) to 5 (excellent)');
   });
 
   it('"ok" and a number keep English; a clearly Spanish message switches back to Spanish', async () => {
