@@ -2,13 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import { saveAgent } from '../../src/backoffice';
 import { FixedClock } from '../../src/pqr';
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { describeWithBrowser, launchBrowser } from '../helpers/browser';
+import { describeWithBrowser, launchBrowser, openBackofficePage, signInToBackoffice } from '../helpers/browser';
 
 describeWithBrowser('data-protection requests on the back office page in Chromium', () => {
   let running: RunningApp;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     running = await startTestApp({}, new FixedClock('2026-11-23T15:00:00Z'));
@@ -17,10 +17,7 @@ describeWithBrowser('data-protection requests on the back office page in Chromiu
     await running.app.dataRequests.fileReclamo(await running.app.identities.requester(address), 'suprimir', null);
     await saveAgent(running.app.db.prisma, { email: 'ana@operador.co', name: 'Ana Agente', role: 'agent', password: 'clave-de-ana-1234' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'es-CO', timezoneId: 'America/Bogota' });
-    page = await context.newPage();
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    page.on('pageerror', (error) => errors.push(error.message));
+    ({ page, errors } = await openBackofficePage(browser));
   });
 
   afterAll(async () => {
@@ -29,10 +26,7 @@ describeWithBrowser('data-protection requests on the back office page in Chromiu
   });
 
   it('an agent sees a deletion request with its traffic light and due date, extends it once and closes it', async () => {
-    await page.goto(`${running.url}/backoffice`);
-    await page.getByLabel('Correo electrónico').fill('ana@operador.co');
-    await page.getByLabel('Contraseña').fill('clave-de-ana-1234');
-    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await signInToBackoffice(page, running.url, 'ana@operador.co', 'clave-de-ana-1234');
     const row = page.locator('#data-requests-body tr', { hasText: 'Suprimir' });
     await row.waitFor();
     expect(await row.innerText()).toMatch(/A tiempo\s+HD-2026-\d{6}\s+Suprimir\s+abierta\s+15 de diciembre de 2026/);

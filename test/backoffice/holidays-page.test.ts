@@ -2,24 +2,21 @@ import type { Browser, Page } from 'playwright-core';
 import { saveAgent } from '../../src/backoffice';
 import { FixedClock } from '../../src/pqr';
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { describeWithBrowser, launchBrowser } from '../helpers/browser';
+import { describeWithBrowser, launchBrowser, openBackofficePage, signInToBackoffice } from '../helpers/browser';
 import { fileCase } from './helpers';
 
 describeWithBrowser('holidays on the back office page in Chromium', () => {
   let running: RunningApp;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     running = await startTestApp({}, new FixedClock('2026-11-23T15:00:00Z'));
     await fileCase(running.app);
     await saveAgent(running.app.db.prisma, { email: 'sofia@operador.co', name: 'Sofía Supervisora', role: 'supervisor', password: 'clave-de-sofia-123' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'es-CO', timezoneId: 'America/Bogota' });
-    page = await context.newPage();
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    page.on('pageerror', (error) => errors.push(error.message));
+    ({ page, errors } = await openBackofficePage(browser));
   });
 
   afterAll(async () => {
@@ -28,10 +25,7 @@ describeWithBrowser('holidays on the back office page in Chromium', () => {
   });
 
   it('a supervisor adds a decreed holiday on the page and is told that terms already computed do not change', async () => {
-    await page.goto(`${running.url}/backoffice`);
-    await page.getByLabel('Correo electrónico').fill('sofia@operador.co');
-    await page.getByLabel('Contraseña').fill('clave-de-sofia-123');
-    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await signInToBackoffice(page, running.url, 'sofia@operador.co', 'clave-de-sofia-123');
     await page.getByLabel('Año').fill('2026');
     await page.getByRole('button', { name: 'Ver festivos' }).click();
     await page.locator('#holidays-list li', { hasText: 'martes, 8 de diciembre de 2026' }).waitFor();

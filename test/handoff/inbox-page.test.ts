@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { saveAgent } from '../../src/backoffice';
 import { FixedClock } from '../../src/pqr';
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { describeWithBrowser, launchBrowser } from '../helpers/browser';
+import { describeWithBrowser, launchBrowser, openBackofficePage, signInToBackoffice } from '../helpers/browser';
 import { FakeGraph, textOf } from '../helpers/fake-graph';
 import { textsOf, whatsAppEnv, WhatsAppUser } from '../helpers/whatsapp-user';
 
@@ -13,7 +13,7 @@ describeWithBrowser('the live inbox of the back office page in Chromium', () => 
   let graph: FakeGraph;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     graph = await FakeGraph.start(IDS.accessToken);
@@ -21,11 +21,7 @@ describeWithBrowser('the live inbox of the back office page in Chromium', () => 
     running = await startTestApp({ ...whatsAppEnv(graph, IDS), OUTBOX_POLL_MS: '200' }, new FixedClock('2026-11-23T15:00:00Z'));
     await saveAgent(running.app.db.prisma, { email: 'sofia@operador.co', name: 'Sofía Martínez', role: 'agent', password: 'clave-de-sofia-123' });
     browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'es-CO', timezoneId: 'America/Bogota' })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    ({ page, errors } = await openBackofficePage(browser));
   });
 
   afterAll(async () => {
@@ -35,10 +31,7 @@ describeWithBrowser('the live inbox of the back office page in Chromium', () => 
   });
 
   it('an agent takes a WhatsApp conversation, talks live, files a PQR for the user and closes; the user gets the CUN and the rating shows', async () => {
-    await page.goto(`${running.url}/backoffice`);
-    await page.getByLabel('Correo electrónico').fill('sofia@operador.co');
-    await page.getByLabel('Contraseña').fill('clave-de-sofia-123');
-    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await signInToBackoffice(page, running.url, 'sofia@operador.co', 'clave-de-sofia-123');
     await page.locator('#inbox').waitFor();
     await page.locator('#inbox-waiting', { hasText: 'Nadie esperando.' }).waitFor();
 

@@ -170,3 +170,26 @@ export async function sendMessageWithKeyboard(page: Page, text: string): Promise
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
 }
+
+/**
+ * A page for the back office in Bogotá's time zone and Colombian Spanish, with the page's console
+ * errors and uncaught exceptions collected in `errors` (a test ends by expecting none).
+ */
+export async function openBackofficePage(browser: Browser, viewport = { width: 1366, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+  const errors: string[] = [];
+  const context = await browser.newContext({ viewport, locale: 'es-CO', timezoneId: 'America/Bogota' });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { page, errors };
+}
+
+/** Opens the back office and signs in with the form, as an agent would. */
+export async function signInToBackoffice(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/backoffice`);
+  await page.getByLabel('Correo electrónico').fill(email);
+  await page.getByLabel('Contraseña').fill(password);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+}
