@@ -3,7 +3,7 @@ import { saveAgent } from '../../src/backoffice';
 import { FixedClock } from '../../src/pqr';
 import { fileCase } from '../backoffice/helpers';
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { axeViolations, describeWithBrowser, focusIsVisible, launchBrowser, pressUntilFocused } from '../helpers/browser';
+import { axeViolations, describeWithBrowser, focusIsVisible, launchBrowser, openBackofficePage, pressUntilFocused } from '../helpers/browser';
 
 /** An agent answers a case without touching the mouse; axe checks the sign-in, the queue, the case and its answer form. */
 describeWithBrowser('back office page: keyboard only and WCAG 2.1 AA (axe-core)', () => {
@@ -11,7 +11,7 @@ describeWithBrowser('back office page: keyboard only and WCAG 2.1 AA (axe-core)'
   let browser: Browser;
   let page: Page;
   let cun: string;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     running = await startTestApp({}, new FixedClock('2026-11-23T15:00:00Z'));
@@ -19,12 +19,7 @@ describeWithBrowser('back office page: keyboard only and WCAG 2.1 AA (axe-core)'
     await fileCase(running.app, { type: 'queja', channel: 'webchat', userId: 'dl_queja' });
     await saveAgent(running.app.db.prisma, { email: 'ana@operador.co', name: 'Ana Agente', role: 'agent', password: 'clave-de-ana-123' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'es-CO', timezoneId: 'America/Bogota' });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    ({ page, errors } = await openBackofficePage(browser, { width: 1366, height: 768 }));
   });
 
   afterAll(async () => {

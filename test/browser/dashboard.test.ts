@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { saveAgent } from '../../src/backoffice';
 import { FixedClock } from '../../src/pqr';
 import { startTestApp, type RunningApp } from '../helpers/app';
-import { axeViolations, describeWithBrowser, launchBrowser } from '../helpers/browser';
+import { axeViolations, describeWithBrowser, launchBrowser, openBackofficePage, signInToBackoffice } from '../helpers/browser';
 import { seedReportData } from '../helpers/reports-seed';
 import { call, login } from '../backoffice/helpers';
 
@@ -60,7 +60,7 @@ describeWithBrowser('supervisors\' dashboard in Chromium', () => {
   let running: RunningApp;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     running = await startTestApp({}, new FixedClock(NOW));
@@ -68,12 +68,7 @@ describeWithBrowser('supervisors\' dashboard in Chromium', () => {
     await saveAgent(running.app.db.prisma, { email: 'sofia@operador.co', name: 'Sofía Supervisora', role: 'supervisor', password: 'clave-de-sofia-123' });
     await saveAgent(running.app.db.prisma, { email: 'ana@operador.co', name: 'Ana Agente', role: 'agent', password: 'clave-de-ana-123' });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'es-CO', timezoneId: 'America/Bogota' });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    ({ page, errors } = await openBackofficePage(browser));
   });
 
   afterAll(async () => {
@@ -82,10 +77,7 @@ describeWithBrowser('supervisors\' dashboard in Chromium', () => {
   });
 
   async function signIn(email: string, password: string): Promise<void> {
-    await page.goto(`${running.url}/backoffice`);
-    await page.getByLabel('Correo electrónico').fill(email);
-    await page.getByLabel('Contraseña').fill(password);
-    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await signInToBackoffice(page, running.url, email, password);
     await page.locator('#who').waitFor();
   }
 
