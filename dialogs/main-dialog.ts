@@ -3,7 +3,7 @@ import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type Dia
 import { INTENT_THRESHOLD, isUpset, urgencyOf, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
-import { localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
+import { addressOfTurn, localeOf, menuChoices, pickedButton, textsFor, withChoices, type DialogDeps, type Reroute } from './context';
 import { DataRequestDialog, DATA_REQUEST_DIALOG, dataRequestOf } from './data-request-dialog';
 import { FilePqrDialog, FILE_PQR_DIALOG, type FilePqrOptions } from './file-pqr-dialog';
 import { HandoffDialog, HANDOFF_DIALOG, relayToAgent } from './handoff-dialog';
@@ -42,8 +42,10 @@ export class MainDialog extends ComponentDialog {
     set.add(this);
     const dc = await set.createContext(context);
     // An agent holds the conversation (the bot stays silent), or the message answers the rating question.
-    if (await relayToAgent(context, this.deps, () => this.showMenu(context))) return;
-    if (await captureRating(context, this.deps)) return;
+    // One statement tells whether either may apply (most messages have neither); without the service, each looks for itself.
+    const claims = context.activity.type === 'message' && this.deps.handoffs ? await this.deps.handoffs.claimsOn(addressOfTurn(context)) : { handoff: true, rating: true };
+    if (claims.handoff && (await relayToAgent(context, this.deps, () => this.showMenu(context)))) return;
+    if (claims.rating && (await captureRating(context, this.deps))) return;
     const t = textsFor(context, this.deps);
     let last: Partial<Activity> | undefined;
     context.onSendActivities(async (_context, activities, next) => {

@@ -14,16 +14,20 @@ export function transient(error: unknown): boolean {
 /**
  * Calls a platform's API up to `attempts` times: after a failure `advise` deems worth it, it
  * waits what the platform asked (Retry-After) or backs off exponentially from 200 ms, at most 5 s.
- * Each try gets a fresh timeout signal of `timeoutMs`.
  */
-export async function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, options: { attempts: number; timeoutMs: number; advise: (error: unknown) => RetryAdvice }): Promise<T> {
+export async function retrying<T>(call: () => Promise<T>, options: { attempts: number; advise: (error: unknown) => RetryAdvice }): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call(AbortSignal.timeout(options.timeoutMs));
+      return await call();
     } catch (error) {
       const { retry, afterMs } = options.advise(error);
       if (!retry || attempt >= options.attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(afterMs ?? 200 * 2 ** (attempt - 1), 5_000)));
     }
   }
+}
+
+/** `retrying`, each try with a fresh timeout signal of `timeoutMs` (for clients that take a signal). */
+export function withRetries<T>(call: (signal: AbortSignal) => Promise<T>, options: { attempts: number; timeoutMs: number; advise: (error: unknown) => RetryAdvice }): Promise<T> {
+  return retrying(() => call(AbortSignal.timeout(options.timeoutMs)), options);
 }

@@ -6,6 +6,8 @@ export type RatingSubject = 'answer' | 'handoff';
 export const SCORE_KEYS = ['rating.score.1', 'rating.score.2', 'rating.score.3', 'rating.score.4', 'rating.score.5'];
 /** A question left unanswered this long no longer claims the user's next "3". */
 const PENDING_MS = 7 * 86_400_000;
+/** A question asked, or scored and waiting for the optional comment. */
+export const PENDING_STATES = ['asked', 'scored'];
 export const MAX_COMMENT_LENGTH = 1000;
 
 export type RatingRow = Awaited<ReturnType<Db['rating']['findUniqueOrThrow']>>;
@@ -70,10 +72,15 @@ export class Ratings {
     }
   }
 
+  /** Questions asked since this moment still wait for their answer. */
+  pendingSince(): Date {
+    return new Date(this.clock.now().getTime() - PENDING_MS);
+  }
+
   /** The question this user has not finished answering, if it is recent. */
   async pendingFor(user: ChatUser): Promise<RatingRow | null> {
     return this.prisma.rating.findFirst({
-      where: { channel: user.channel, userId: user.userId, state: { in: ['asked', 'scored'] }, askedAt: { gte: new Date(this.clock.now().getTime() - PENDING_MS) } },
+      where: { channel: user.channel, userId: user.userId, state: { in: PENDING_STATES }, askedAt: { gte: this.pendingSince() } },
       orderBy: { id: 'desc' },
     });
   }

@@ -3,11 +3,11 @@ import type { HandoffSettings } from '../config';
 import { resolveLocale, type Locale, type Texts } from '../i18n';
 import { addressKey, type Identities } from '../identity';
 import { appendEvent, findCun, formatDate, formatDateTime, PQR_TYPES, type BusinessCalendar, type Clock, type Customer, type PqrService, type PqrSummary, type PqrType } from '../pqr';
-import { isUniqueViolation, type Db, type Tx } from '../storage';
+import { hotSqlOf, isUniqueViolation, type Db, type Tx } from '../storage';
 import type { LiveEvents } from './events';
 import { AgentHours } from './hours';
 import { queueChatMessage, type ChatUser } from './outbox';
-import type { Ratings } from './ratings';
+import { PENDING_STATES, type Ratings } from './ratings';
 
 export type HandoffState = 'waiting' | 'held' | 'closed';
 export const HANDOFF_STATES: readonly HandoffState[] = ['waiting', 'held', 'closed'];
@@ -95,6 +95,22 @@ export class HandoffService {
     const expectedMinutes = Math.ceil((waiting + 1) / online) * settings.averageMinutes;
     if (waiting >= settings.maxQueue) return { open: false, reason: 'busy', nextOpening: null, expectedMinutes };
     return { open: true, expectedMinutes };
+  }
+
+  /**
+   * Whether the user's message may belong to an agent's open conversation or answer the rating
+   * question, asked on every message before the dialogs run: one plain-SQL statement rather than
+   * two Prisma queries (most messages have neither, and Prisma costs ~0.3 ms of CPU a query).
+   */
+  async claimsOn(user: ChatUser): Promise<{ handoff: boolean; rating: boolean }> {
+    const sql = hotSqlOf(this.deps.prisma);
+    if (!sql) return { handoff: (await this.openFor(user)) !== null, rating: (await this.deps.ratings.pendingFor(user)) !== null };
+    const [row] = await sql.all<{ handoff: unknown; rating: unknown }>(
+      `SELECT EXISTS (SELECT 1 FROM "Handoff" WHERE "openKey" = ?) AS "handoff", EXISTS (SELECT 1 FROM "Rating" WHERE "channel" = ? AND "userId" = ? AND "state" IN (${PENDING_STATES.map(() => '?').join(', ')}) AND "askedAt" >= ?) AS "rating"`,
+      [openKeyOf(user), user.channel, user.userId, ...PENDING_STATES, this.deps.ratings.pendingSince()],
+    );
+    const yes = (value: unknown) => value === true || Number(value) === 1;
+    return { handoff: yes(row?.handoff), rating: yes(row?.rating) };
   }
 
   /** The user's open handoff (waiting or held), if any. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GraphApiError, WhatsAppClient } from '@kapso/whatsapp-cloud-api';
 import { FileTooLargeError } from '../evidence';
-import { RetryableHttpError, transient, withRetries, type RetryAdvice } from '../retry';
+import { platformFetch, type PlatformFetch } from '../platform-fetch';
+import { RetryableHttpError, retrying, transient, type RetryAdvice } from '../retry';
 
 export interface GraphSettings {
   accessToken: string;
@@ -59,6 +60,7 @@ export function recipientOf(userId: string): { to: string } | { recipient: strin
  */
 export class GraphClient {
   private readonly client: WhatsAppClient;
+  private readonly fetch: PlatformFetch;
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly maxMediaBytes: number;
@@ -70,7 +72,7 @@ export class GraphClient {
     this.client = new WhatsAppClient({
       accessToken: settings.accessToken,
       baseUrl: settings.apiBaseUrl,
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(this.timeoutMs) }),
+      fetch: (this.fetch = platformFetch(this.timeoutMs)),
     });
   }
 
@@ -134,9 +136,14 @@ export class GraphClient {
     });
   }
 
+  /** Lets the kept-alive connections to Graph go (the channel is closing). */
+  close(): Promise<void> {
+    return this.fetch.close();
+  }
+
   private withRetries<T>(call: () => Promise<T>): Promise<T> {
     // The client's fetch puts its own timeout on each request.
-    return withRetries(() => call(), { attempts: this.attempts, timeoutMs: this.timeoutMs, advise: retryable });
+    return retrying(call, { attempts: this.attempts, advise: retryable });
   }
 
 }

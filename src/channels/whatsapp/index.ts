@@ -44,6 +44,9 @@ export function createWhatsApp(settings: WhatsAppSettings, deps: ChannelDeps & {
     start: () => undefined,
     resumePending: () => processor.resumePending(),
     idle: () => processor.idle(),
-    close: () => processor.idle(),
+    close: async () => {
+      await processor.idle();
+      await graph.close();
+    },
   };
 }
