@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlWrite, type Tx } from '../storage';
+import { conversationStateKey, hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlWrite, type Tx } from '../storage';
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -16,6 +16,8 @@ export type TurnLogic = (context: TurnContext) => Promise<void>;
 export interface PendingInbound extends RecordedInbound {
   attempts: number;
   repliesSent: number;
+  /** The conversation's bot state as read with the message (null: none saved yet); absent when not read. */
+  state?: { key: string; row: { eTag: string; data: string } | null };
 }
 
 /** A message that kept its turn from finishing (e.g. it crashed the instance each time) and was given up. */
@@ -89,12 +91,16 @@ export class InboundLog {
       const started = await this.prisma.inboundMessage.updateMany({ where: { id: message.id, processedAt: null }, data: { attempts: { increment: 1 } } });
       return started.count > 0 ? { ...message, attempts: message.attempts + 1 } : null;
     }
-    const rows = await this.sql.all<{ id: number; payload: string; attempts: number; repliesSent: number }>(
-      'UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE "id" = (SELECT "id" FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL ORDER BY "id" LIMIT 1) AND "processedAt" IS NULL RETURNING "id", "payload", "attempts", "repliesSent"',
-      [this.channel, conversationKey],
+    // The conversation's bot state comes back with the message: the turn's first read needs no statement.
+    const stateKey = conversationStateKey(this.channel, conversationKey);
+    const rows = await this.sql.all<{ id: number; payload: string; attempts: number; repliesSent: number; stateETag: string | null; stateData: string | null }>(
+      'UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE "id" = (SELECT "id" FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL ORDER BY "id" LIMIT 1) AND "processedAt" IS NULL RETURNING "id", "payload", "attempts", "repliesSent", (SELECT "eTag" FROM "BotState" WHERE "key" = ?) AS "stateETag", (SELECT "data" FROM "BotState" WHERE "key" = ?) AS "stateData"',
+      [this.channel, conversationKey, stateKey, stateKey],
     );
     const row = rows[0];
-    return row ? { id: Number(row.id), conversationKey, payload: row.payload, attempts: Number(row.attempts), repliesSent: Number(row.repliesSent) } : null;
+    if (!row) return null;
+    const state = { key: stateKey, row: row.stateETag !== null && row.stateData !== null ? { eTag: row.stateETag, data: row.stateData } : null };
+    return { id: Number(row.id), conversationKey, payload: row.payload, attempts: Number(row.attempts), repliesSent: Number(row.repliesSent), state };
   }
 
   /** Counts a run of the message's turn; false when it was processed meanwhile. */
@@ -387,6 +393,7 @@ export class InboundProcessor {
     // The turn's writes (state, identity, notifications) and these two commit together; the bot
     // commits them at the end of its turn, or we do when the turn was not the bot's or failed.
     const work = new TurnWork(sql);
+    if (message.state) work.prefetch(message.state.key, message.state.row);
     const lease = { key: hold.key, owner: this.settings.leases.owner };
     let failure: unknown;
     work.base(() => this.log.processedWrite(message.id, turn.sent, failure, lease));

@@ -2,6 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 import { hotSqlOf, TurnWork, type HotSql, type SqlWrite } from './hot-sql';
 
+/**
+ * Where botbuilder's ConversationState keeps a conversation's state (its default, empty
+ * namespace): the inbox reads this row along with the conversation's next message.
+ */
+export function conversationStateKey(channelId: string, conversationId: string): string {
+  return `${channelId}/conversations/${conversationId}/`;
+}
+
 /** Bot Framework's `StoreItems`, restated here so storage needs no botbuilder import. */
 type StoreItems = Record<string, { eTag?: string; [key: string]: unknown }>;
 
@@ -38,9 +46,21 @@ export class PrismaBotStorage {
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const rows = this.sql
-      ? await this.sql.all<{ key: string; eTag: string; data: string }>(`SELECT "key", "eTag", "data" FROM "BotState" WHERE "key" IN (${keys.map(() => '?').join(', ')})`, keys)
-      : await this.prisma.botState.findMany({ where: { key: { in: keys } }, select: { key: true, eTag: true, data: true } });
+    const rows: { key: string; eTag: string; data: string }[] = [];
+    // The conversation's state came with its message (one statement fewer per turn).
+    const work = TurnWork.current();
+    const unread = work && this.sql && work.sql === this.sql ? keys.filter((key) => {
+      const row = work.takePrefetched(key);
+      if (row) rows.push({ key, ...row });
+      return row === undefined;
+    }) : keys;
+    if (unread.length > 0) {
+      rows.push(
+        ...(this.sql
+          ? await this.sql.all<{ key: string; eTag: string; data: string }>(`SELECT "key", "eTag", "data" FROM "BotState" WHERE "key" IN (${unread.map(() => '?').join(', ')})`, unread)
+          : await this.prisma.botState.findMany({ where: { key: { in: unread } }, select: { key: true, eTag: true, data: true } })),
+      );
+    }
     const items: StoreItems = {};
     for (const row of rows) {
       const item = { ...JSON.parse(row.data), eTag: row.eTag };

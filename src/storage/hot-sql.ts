@@ -205,6 +205,8 @@ export class TurnWork {
   private closed = false;
   /** Rows changed by each base write in the committed transaction, in the order they were added. */
   baseChanges: number[] = [];
+  /** Bot state rows read with the message (see `InboundLog.next`): null when the row does not exist. */
+  private readonly prefetched = new Map<string, { eTag: string; data: string } | null>();
   /** What the channel learned when it touched the user's identity this turn (see `Identities.touch`). */
   touched?: { channel: string; userId: string; conversationRef: string; locale: string | null; held: boolean };
 
@@ -225,6 +227,21 @@ export class TurnWork {
   /** Runs `fn` with this work as `TurnWork.current()`. */
   within<T>(fn: () => Promise<T>): Promise<T> {
     return TurnWork.scope.run(this, fn);
+  }
+
+  /** Keeps a bot state row read along with the message, for the turn's first read of that key. */
+  prefetch(key: string, row: { eTag: string; data: string } | null): void {
+    this.prefetched.set(key, row);
+  }
+
+  /**
+   * The row read with the message, once: undefined when it was not (or was already used); a
+   * state conflict reloads from the database.
+   */
+  takePrefetched(key: string): { eTag: string; data: string } | null | undefined {
+    const row = this.prefetched.get(key);
+    this.prefetched.delete(key);
+    return row;
   }
 
   /** A write of the inbox's own, built at commit time (e.g. the replies counted by then). */
