@@ -46,9 +46,11 @@ export function detectLanguage(text: string): Locale | null {
   const named = NAMED[all.join(' ')];
   if (named) return LOCALE_OF[named];
   if (all.length < 2) return null;
-  const count = (lang: 'en' | 'es') => all.filter((w) => FUNCTION_WORDS[lang].has(w)).length;
+  const counts = { en: all.filter((w) => FUNCTION_WORDS.en.has(w)).length, es: all.filter((w) => FUNCTION_WORDS.es.has(w)).length };
+  // Without a function word of either language the answer is null whatever tinyld says: it is not asked.
+  if (counts.en === 0 && counts.es === 0) return null;
   const top = detectAll(start, { only: ['en', 'es'] })[0]?.lang;
   if (top !== 'en' && top !== 'es') return null;
   const other = top === 'en' ? 'es' : 'en';
-  return count(top) >= 1 && count(top) >= count(other) ? LOCALE_OF[top] : null;
+  return counts[top] >= 1 && counts[top] >= counts[other] ? LOCALE_OF[top] : null;
 }
