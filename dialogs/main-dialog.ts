@@ -1,5 +1,8 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogState, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from 'botbuilder-dialogs';
+
+/** Where botbuilder-dialogs looks for its memory configuration in `turnState` (dialogStateManager.js). */
+const DIALOG_STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
 import { INTENT_THRESHOLD, isUpset, urgencyOf, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
@@ -38,9 +41,7 @@ export class MainDialog extends ComponentDialog {
    * with the menu's buttons on screen, so there is a way out.
    */
   async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
-    const set = new DialogSet(accessor);
-    set.add(this);
-    const dc = await set.createContext(context);
+    const dc = await this.createContext(context, accessor);
     // An agent holds the conversation (the bot stays silent), or the message answers the rating question.
     // One statement tells whether either may apply (most messages have neither); without the service, each looks for itself.
     const claims = context.activity.type === 'message' && this.deps.handoffs ? await this.deps.handoffs.claimsOn(addressOfTurn(context)) : { handoff: true, rating: true };
@@ -58,6 +59,26 @@ export class MainDialog extends ComponentDialog {
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
     if (!dc.activeDialog && !last?.suggestedActions?.actions?.length) await this.showMenu(context);
   }
+
+  /**
+   * The turn's dialog context. botbuilder-dialogs rebuilds its memory scopes and path resolvers
+   * for every turn unless the turn carries them (DialogStateManager): they hold nothing of a turn,
+   * so they are built on the first turn and handed to the next ones, with the dialog set.
+   */
+  private async createContext(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<DialogContext> {
+    if (this.dialogSet?.accessor !== accessor) {
+      const set = new DialogSet(accessor);
+      set.add(this);
+      this.dialogSet = { accessor, set };
+    }
+    if (this.stateConfiguration) context.turnState.set(DIALOG_STATE_MANAGER_CONFIGURATION, this.stateConfiguration);
+    const dc = await this.dialogSet.set.createContext(context);
+    this.stateConfiguration ??= dc.state.configuration;
+    return dc;
+  }
+
+  private dialogSet?: { accessor: StatePropertyAccessor<DialogState>; set: DialogSet };
+  private stateConfiguration?: DialogStateManagerConfiguration;
 
   async greet(context: TurnContext): Promise<void> {
     const t = textsFor(context, this.deps);
