@@ -1,5 +1,5 @@
 import { detectAll } from 'tinyld';
-import type { Locale } from '../i18n';
+import { loadMessages, LOCALES, type Locale } from '../i18n';
 
 /** Words that exist in one of the two languages only. Name particles (de, del, la, los, y) are left out: "María de los Ángeles" is a name in any language. */
 const FUNCTION_WORDS: Record<'en' | 'es', ReadonlySet<string>> = {
@@ -41,6 +41,24 @@ function words(text: string): string[] {
  */
 export function detectLanguage(text: string): Locale | null {
   if (typeof text !== 'string') return null;
+  // A button's title comes back word for word from every user who taps it; tinyld costs ~0.5 ms a
+  // message. Only the bot's own texts are remembered, never what a user typed.
+  if (!botTexts().has(text)) return detect(text);
+  let locale = known.get(text);
+  if (locale === undefined) known.set(text, (locale = detect(text)));
+  return locale;
+}
+
+/** The bot's short texts without placeholders (button titles, menu entries), in every language. */
+let shortTexts: Set<string> | undefined;
+const known = new Map<string, Locale | null>();
+
+function botTexts(): Set<string> {
+  shortTexts ??= new Set(LOCALES.flatMap((locale) => Object.values(loadMessages(locale))).filter((text) => text.length <= 80 && !text.includes('{')));
+  return shortTexts;
+}
+
+function detect(text: string): Locale | null {
   const start = text.slice(0, MAX_READ_CHARS);
   const all = words(start);
   const named = NAMED[all.join(' ')];
