@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { CodeTarget, Identities, KeyedDigest, Requester, Address } from '../identity';
 import { normalizeMobile } from '../nlu/entities';
-import { isUniqueViolation, type Db, type Tx } from '../storage';
+import { hotSqlOf, isUniqueViolation, type Db, type Tx } from '../storage';
 import type { BusinessCalendar } from './calendar';
 import type { Clock } from './clock';
 import { formatCun, normalizeCun } from './cun';
 import { chainNext } from './expediente';
 import type { DecisionOutcome, RecursoKind } from './lifecycle';
 import { AttemptGuard, LOOKUP_LIMIT, LookupBlockedError } from './lookup-guard';
+import { PqrReads } from './reads';
 import { OPEN_STATUSES, type PqrStatus } from './states';
 import { answerTerm, isOverdue, type Terms } from './terms';
 
@@ -124,7 +125,12 @@ export class PqrService {
     lookupDigest: KeyedDigest,
   ) {
     this.lookupGuard = new AttemptGuard(prisma, clock, 'lookup', LOOKUP_LIMIT, lookupDigest);
+    const sql = hotSqlOf(prisma);
+    this.reads = sql ? new PqrReads(sql) : undefined;
   }
+
+  /** Plain-SQL reads for the status questions (Prisma when the client has no plain SQL). */
+  private readonly reads: PqrReads | undefined;
 
   private readonly lookupGuard: AttemptGuard;
 
@@ -227,7 +233,9 @@ export class PqrService {
   async statusFor(cunInput: string, requester: Requester, proofInput?: string, conversationId?: string): Promise<FoundPqr | null> {
     const cun = normalizeCun(cunInput);
     if (!cun) return null;
-    const pqr = await this.prisma.pqr.findUnique({ where: { cun }, include: { subscriber: true, brand: { select: { name: true } } } });
+    const pqr = this.reads
+      ? await this.reads.byCun(cun)
+      : await this.prisma.pqr.findUnique({ where: { cun }, include: { subscriber: { select: { line: true, documentNumber: true } }, brand: { select: { name: true } } } });
     if (pqr && owns(pqr, requester)) return { access: 'owner', pqr: this.summarize(pqr) };
     const keys = this.requesterKeys(requester, conversationId);
     const blockedUntil = await this.lookupGuard.blockedUntil(keys);
@@ -271,6 +279,7 @@ export class PqrService {
   async openFor(requester: Requester): Promise<PqrSummary[]> {
     const owners = ownedBy(requester);
     if (!owners.length) return [];
+    if (this.reads) return (await this.reads.ownedBy(requester, OPEN_STATUSES, 10)).map((row) => this.summarize(row));
     const rows = await this.prisma.pqr.findMany({
       where: { OR: owners, status: { in: [...OPEN_STATUSES] } },
       include: { brand: { select: { name: true } } },

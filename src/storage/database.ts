@@ -159,7 +159,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       return applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
     });
   }
-  const sql = postgresHotSql(pool, statements);
+  const sql = postgresHotSql(pool, statements, pg.types);
   registerHotSql(prisma, sql);
   return {
     prisma,

@@ -137,7 +137,15 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-export function postgresHotSql(pool: Pool, counter: StatementCounter): HotSql {
+/** OID of `timestamp without time zone`, the type Prisma gives DateTime columns. */
+const TIMESTAMP_OID = 1114;
+
+export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: typeof import('pg').types): HotSql {
+  // Prisma keeps UTC in timestamp(3) without a zone; pg would read it in the process's time zone.
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === TIMESTAMP_OID && format !== 'binary' ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+  };
   const texts = new Map<string, string>();
   const text = (sql: string) => {
     let t = texts.get(sql);
@@ -150,7 +158,7 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter): HotSql {
     provider: 'postgresql',
     async all<T>(sql: string, values: unknown[]) {
       counter.note(sql);
-      return (await pool.query(text(sql), args(values))).rows as T[];
+      return (await pool.query({ text: text(sql), values: args(values), types })).rows as T[];
     },
     async run(sql, values) {
       counter.note(sql);
