@@ -4,6 +4,7 @@ import type { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { PrismaClient as SqliteClient } from '../generated/sqlite/client';
 import { applyMigrations, migrationsList, type Provider } from './schema-engine';
 import { cachePreparedStatements, countingFactory, StatementCounter } from './instrument';
+import { applySqliteMigrations } from './sqlite-migrations';
 import { postgresHotSql, registerHotSql, sqliteHotSql, type HotSql } from './hot-sql';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -85,9 +86,15 @@ export function providerOf(url: string): Provider {
   throw new Error('DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)');
 }
 
-function sqliteFactory(url: string): PrismaBetterSqlite3 {
+/** The file a `file:` URL names, its folder created. */
+function sqliteFile(url: string): string {
   const file = url.slice('file:'.length);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return file;
+}
+
+function sqliteFactory(url: string): PrismaBetterSqlite3 {
+  const file = sqliteFile(url);
   // Writers wait for each other instead of failing with SQLITE_BUSY.
   return new (sqliteModules().PrismaBetterSqlite3)({ url: file, timeout: 10_000 });
 }
@@ -133,7 +140,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     let applied: string[] = [];
     if (!(await upToDate(prisma, provider))) {
       await prisma.$disconnect();
-      applied = await applyMigrations(provider, sqliteFactory(url));
+      applied = await applySqliteMigrations(sqliteFile(url));
       prisma = new SqliteClient({ adapter: servingSqliteFactory(url, statements, connected, reusePrepared) });
     }
     await prisma.$executeRawUnsafe('PRAGMA journal_mode = WAL');
