@@ -1,0 +1,47 @@
+import { createTestDb, type TestDb } from '../helpers/db';
+
+/**
+ * The end-of-turn transaction of plain SQL (src/storage/hot-sql.ts), on SQLite and, with
+ * TEST_DATABASE=postgresql, on PostgreSQL: what is stored is exactly what was given, a failed
+ * check or statement leaves nothing behind and the connection usable.
+ */
+describe('plain-SQL transactions', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const insert = (key: string, data: string) => ({
+    sql: 'INSERT INTO "BotState" ("key", "eTag", "data", "updatedAt") VALUES (?, ?, ?, ?)',
+    args: [key, 'e1', data, new Date('2026-12-02T15:04:05.678Z')],
+  });
+  const row = (key: string) => db.prisma.botState.findUnique({ where: { key } });
+
+  it('stores text exactly, whatever quotes, backslashes, question marks or accents it holds', async () => {
+    const nasty = `{"t":"it's \\"quoted\\" \\\\ back\\\\slash ? ?? $1 '); DROP TABLE \\"BotState\\"; -- ñandú 🙂 E'x'"}`;
+    const changes = await db.sql.transaction([insert('nasty', nasty), { sql: 'UPDATE "BotState" SET "eTag" = ? WHERE "key" = ? AND "eTag" = ?', args: ['e2', 'nasty', 'e1'] }]);
+    expect(changes).toEqual([1, 1]);
+    const stored = await row('nasty');
+    expect(stored?.data).toBe(nasty);
+    expect(stored?.eTag).toBe('e2');
+    expect(stored?.updatedAt.toISOString()).toBe('2026-12-02T15:04:05.678Z');
+  });
+
+  it('rolls everything back when a check refuses what a statement changed', async () => {
+    const refuse = { sql: 'UPDATE "BotState" SET "eTag" = ? WHERE "key" = ? AND "eTag" = ?', args: ['e9', 'nobody', 'e1'], check: (changed: number) => {
+      if (changed === 0) throw new Error('conflict');
+    } };
+    await expect(db.sql.transaction([insert('checked', 'a'), refuse])).rejects.toThrow('conflict');
+    expect(await row('checked')).toBeNull();
+  });
+
+  it('rolls everything back when a statement fails, and the next transaction works', async () => {
+    await expect(db.sql.transaction([insert('dup', 'first'), insert('dup', 'second')])).rejects.toThrow();
+    expect(await row('dup')).toBeNull();
+    expect(await db.sql.transaction([insert('after', 'ok')])).toEqual([1]);
+    expect((await row('after'))?.data).toBe('ok');
+  });
+});
