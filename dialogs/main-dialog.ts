@@ -1,8 +1,5 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogState, type DialogStateManagerConfiguration, type WaterfallStepContext } from 'botbuilder-dialogs';
-
-/** Where botbuilder-dialogs looks for its memory configuration in `turnState` (dialogStateManager.js). */
-const DIALOG_STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
 import { INTENT_THRESHOLD, isUpset, urgencyOf, type Intent } from '../src/nlu';
 import { handleInterruption } from './cancel-and-help';
 import { candidatesOf, ClarifyIntentDialog, CLARIFY_INTENT_DIALOG, type ClarifyOptions, type Clarified } from './clarify-intent-dialog';
@@ -14,6 +11,9 @@ import { captureRating } from './rating-dialog';
 import { RecursoDialog, RECURSO_DIALOG, type RecursoOptions } from './recurso-dialog';
 import { StatusDialog, STATUS_DIALOG, type StatusOptions } from './status-dialog';
 import { UrgentDialog, URGENT_DIALOG, type UrgentOptions } from './urgent-dialog';
+
+/** Where botbuilder-dialogs looks for its memory configuration in `turnState` (dialogStateManager.js). */
+const DIALOG_STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
 
 export const MAIN_DIALOG = 'mainDialog';
 

@@ -2,7 +2,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 
 /**
  * The `fetch` a platform client (the WhatsApp Cloud API client) is given: undici's `request`
- * behind the fetch signature, on one keep-alive connection pool per process.
+ * behind the fetch signature, on a keep-alive connection pool of its own.
  *
  * Why not the global `fetch`: measured on this machine, Node 20's fetch (WHATWG streams, a
  * Response per call, an AbortSignal per timeout) cost about as much CPU per reply as the rest

@@ -1,7 +1,8 @@
+import { loadMessages, LOCALES, type Locale } from '../i18n';
+
 /** tinyld (~0.1 s to load) is loaded by the first message that needs it, not at start. */
 let tinyld: typeof import('tinyld') | undefined;
 const detectAll: typeof import('tinyld').detectAll = (...args) => (tinyld ??= require('tinyld') as typeof import('tinyld')).detectAll(...args);
-import { loadMessages, LOCALES, type Locale } from '../i18n';
 
 /** Words that exist in one of the two languages only. Name particles (de, del, la, los, y) are left out: "María de los Ángeles" is a name in any language. */
 const FUNCTION_WORDS: Record<'en' | 'es', ReadonlySet<string>> = {

@@ -139,12 +139,14 @@ function numbered(sql: string): string {
 
 /** OID of `timestamp without time zone`, the type Prisma gives DateTime columns. */
 const TIMESTAMP_OID = 1114;
+/** Such a value as the UTC instant Prisma wrote ("2026-12-02 15:04:05.678"). */
+const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
 
 export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: typeof import('pg').types): HotSql {
   // Prisma keeps UTC in timestamp(3) without a zone; pg would read it in the process's time zone.
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === TIMESTAMP_OID && format !== 'binary' ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+      oid === TIMESTAMP_OID && format !== 'binary' ? utcTimestamp : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
   };
   const texts = new Map<string, string>();
   const text = (sql: string) => {

@@ -40,72 +40,49 @@ const KEYS_PER_QUERY = 500;
 export class Leases {
   /** Whether the statements use the database's clock (PostgreSQL) or this process's (SQLite). */
   private readonly databaseClock: boolean;
-  /** Claims and renewals run on every turn: plain SQL when the client has it (Prisma's raw queries cost ~0.1 ms of CPU more each). */
-  private readonly sql: HotSql | undefined;
+  /** Claims and renewals run on every turn, in plain SQL (Prisma's raw queries cost ~0.1 ms of CPU more each). */
+  private readonly sql: HotSql;
 
   constructor(
     private readonly prisma: Db,
     readonly owner: string = instanceId(),
   ) {
-    // Both generated clients carry their provider; there is no public accessor for it.
-    this.databaseClock = (prisma as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
-    this.sql = hotSqlOf(prisma);
+    const sql = hotSqlOf(prisma);
+    if (!sql) throw new Error('leases need a client opened by openDatabase (its plain-SQL access)');
+    this.sql = sql;
+    this.databaseClock = sql.provider === 'postgresql';
   }
 
   /** Takes the lease for `ttlMs` when it is free, expired or already ours; false when another instance holds it. One statement. */
   async claim(key: string, ttlMs: number): Promise<boolean> {
     const ms = Math.round(ttlMs);
-    if (this.sql) {
-      const rows = this.databaseClock
-        ? await this.sql.all<{ owner: string }>(
-            `INSERT INTO "Lease" ("key", "owner", "until")
-             VALUES (?, ?, (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ?::integer / 1000.0))
-             ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
-             WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < (clock_timestamp() AT TIME ZONE 'UTC')
-             RETURNING "owner"`,
-            [key, this.owner, ms],
-          )
-        : await this.sql.all<{ owner: string }>(
-            `INSERT INTO "Lease" ("key", "owner", "until")
-             VALUES (?, ?, ?)
-             ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
-             WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < ?
-             RETURNING "owner"`,
-            [key, this.owner, new Date(Date.now() + ms), new Date()],
-          );
-      return rows.length > 0;
-    }
     const rows = this.databaseClock
-      ? await this.prisma.$queryRaw<{ owner: string }[]>`
-          INSERT INTO "Lease" ("key", "owner", "until")
-          VALUES (${key}, ${this.owner}, (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ${ms}::integer / 1000.0))
-          ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
-          WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < (clock_timestamp() AT TIME ZONE 'UTC')
-          RETURNING "owner"`
-      : await this.prisma.$queryRaw<{ owner: string }[]>`
-          INSERT INTO "Lease" ("key", "owner", "until")
-          VALUES (${key}, ${this.owner}, ${new Date(Date.now() + ms)})
-          ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
-          WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < ${new Date()}
-          RETURNING "owner"`;
+      ? await this.sql.all<{ owner: string }>(
+          `INSERT INTO "Lease" ("key", "owner", "until")
+           VALUES (?, ?, (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ?::integer / 1000.0))
+           ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
+           WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < (clock_timestamp() AT TIME ZONE 'UTC')
+           RETURNING "owner"`,
+          [key, this.owner, ms],
+        )
+      : await this.sql.all<{ owner: string }>(
+          `INSERT INTO "Lease" ("key", "owner", "until")
+           VALUES (?, ?, ?)
+           ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
+           WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < ?
+           RETURNING "owner"`,
+          [key, this.owner, new Date(Date.now() + ms), new Date()],
+        );
     return rows.length > 0;
   }
 
   /** Extends a lease this instance holds (expired or not, as long as nobody took it); false when it is no longer ours. */
   async renew(key: string, ttlMs: number): Promise<boolean> {
     const ms = Math.round(ttlMs);
-    if (this.sql) {
-      const changed = this.databaseClock
-        ? await this.sql.run(`UPDATE "Lease" SET "until" = (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ?::integer / 1000.0) WHERE "key" = ? AND "owner" = ?`, [ms, key, this.owner])
-        : await this.sql.run('UPDATE "Lease" SET "until" = ? WHERE "key" = ? AND "owner" = ?', [new Date(Date.now() + ms), key, this.owner]);
-      return changed > 0;
-    }
-    const renewed = this.databaseClock
-      ? await this.prisma.$executeRaw`
-          UPDATE "Lease" SET "until" = (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ${ms}::integer / 1000.0)
-          WHERE "key" = ${key} AND "owner" = ${this.owner}`
-      : await this.prisma.$executeRaw`UPDATE "Lease" SET "until" = ${new Date(Date.now() + ms)} WHERE "key" = ${key} AND "owner" = ${this.owner}`;
-    return renewed > 0;
+    const changed = this.databaseClock
+      ? await this.sql.run(`UPDATE "Lease" SET "until" = (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ?::integer / 1000.0) WHERE "key" = ? AND "owner" = ?`, [ms, key, this.owner])
+      : await this.sql.run('UPDATE "Lease" SET "until" = ? WHERE "key" = ? AND "owner" = ?', [new Date(Date.now() + ms), key, this.owner]);
+    return changed > 0;
   }
 
   async release(key: string): Promise<void> {
