@@ -166,7 +166,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       return applyMigrations(provider, new PrismaPg(migrationPool)).finally(() => migrationPool.end());
     });
   }
-  const sql = postgresHotSql(pool, statements, pg.types);
+  // The hot path's own pool: its clients pipeline a transaction's statements (see postgresHotSql);
+  // Prisma's stay as they are.
+  const hotPool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, pipeline: true });
+  hotPool.on('error', () => undefined);
+  const sql = postgresHotSql(hotPool, statements, pg.types);
   registerHotSql(prisma, sql);
   return {
     prisma,
@@ -177,7 +181,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     ping: (timeoutMs = 2000) => ping(prisma, timeoutMs),
     close: async () => {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), hotPool.end()]);
     },
   };
 }

@@ -148,11 +148,13 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
       oid === TIMESTAMP_OID && format !== 'binary' ? utcTimestamp : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
   };
-  const texts = new Map<string, string>();
-  const text = (sql: string) => {
-    let t = texts.get(sql);
-    if (t === undefined) texts.set(sql, (t = numbered(sql)));
-    return t;
+  // Each statement is prepared once per connection under its own name: PostgreSQL parses and
+  // plans it the first time only (the statements are few and fixed, see the README).
+  const named = new Map<string, { name: string; text: string }>();
+  const statement = (sql: string) => {
+    let s = named.get(sql);
+    if (s === undefined) named.set(sql, (s = { name: `hot_${named.size + 1}`, text: numbered(sql) }));
+    return s;
   };
   // timestamp(3) without time zone holds UTC, as Prisma writes it.
   const args = (values: unknown[]) => values.map((v) => (v instanceof Date ? v.toISOString().slice(0, -1) : v));
@@ -160,38 +162,61 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
     provider: 'postgresql',
     async all<T>(sql: string, values: unknown[]) {
       counter.note(sql);
-      return (await pool.query({ text: text(sql), values: args(values), types })).rows as T[];
+      return (await pool.query({ ...statement(sql), values: args(values), types })).rows as T[];
     },
     async run(sql, values) {
       counter.note(sql);
-      return (await pool.query(text(sql), args(values))).rowCount ?? 0;
+      return (await pool.query({ ...statement(sql), values: args(values) })).rowCount ?? 0;
     },
     async transaction(writes) {
+      // The pool's clients pipeline (`pipeline: true`): BEGIN and every write go out in one write
+      // to the socket, and their answers come back together; the checks then decide between
+      // COMMIT and ROLLBACK. Two round trips whatever the number of writes.
       const client = await pool.connect();
-      let open = false;
+      let broken: Error | undefined;
       try {
-        counter.note('BEGIN');
-        await client.query('BEGIN');
-        open = true;
+        const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+        stream?.cork?.();
+        let sent: Promise<{ rowCount: number | null }>[];
+        try {
+          counter.note('BEGIN');
+          sent = [client.query('BEGIN')];
+          for (const write of writes) {
+            counter.note(write.sql);
+            sent.push(client.query({ ...statement(write.sql), values: args(write.args) }));
+          }
+        } finally {
+          stream?.uncork?.();
+        }
+        const answers = await Promise.allSettled(sent);
+        // The first error is the cause; the writes after it only report the aborted transaction.
+        let failure: unknown = answers.find((answer) => answer.status === 'rejected')?.reason;
         const changes: number[] = [];
-        for (const write of writes) {
-          counter.note(write.sql);
-          const changed = (await client.query(text(write.sql), args(write.args))).rowCount ?? 0;
-          write.check?.(changed);
-          changes.push(changed);
+        if (failure === undefined) {
+          try {
+            writes.forEach((write, i) => {
+              const changed = (answers[i + 1] as PromiseFulfilledResult<{ rowCount: number | null }>).value.rowCount ?? 0;
+              write.check?.(changed);
+              changes.push(changed);
+            });
+          } catch (error) {
+            failure = error;
+          }
+        }
+        if (failure !== undefined) {
+          counter.note('ROLLBACK');
+          await client.query('ROLLBACK').catch((error: Error) => (broken = error));
+          throw failure;
         }
         counter.note('COMMIT');
-        await client.query('COMMIT');
-        open = false;
+        // A COMMIT that fails leaves the connection in a state nobody knows: the pool drops it.
+        await client.query('COMMIT').catch((error: Error) => {
+          broken = error;
+          throw error;
+        });
         return changes;
-      } catch (error) {
-        if (open) {
-          counter.note('ROLLBACK');
-          await client.query('ROLLBACK').catch(() => undefined);
-        }
-        throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
   };

@@ -46,4 +46,28 @@ describe('plain-SQL transactions', () => {
     expect(await db.sql.transaction([insert('after', 'ok')])).toEqual([1]);
     expect((await row('after'))?.data).toBe('ok');
   });
+
+  it('leaves nothing of a failed statement in the middle, and many transactions at once each keep their own writes', async () => {
+    // On PostgreSQL the writes go out together (pipelined): those after the failing one are
+    // refused by the aborted transaction, those before it rolled back.
+    await expect(db.sql.transaction([insert('mid-a', 'x'), insert('mid-a', 'y'), insert('mid-b', 'z')])).rejects.toHaveProperty('message', expect.stringMatching(/UNIQUE|duplicate key/i));
+    expect(await row('mid-a')).toBeNull();
+    expect(await row('mid-b')).toBeNull();
+    // More transactions than the pool has connections, every other one failing its check.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        db.sql.transaction([
+          insert(`many-${i}`, String(i)),
+          { sql: 'UPDATE "BotState" SET "data" = ? WHERE "key" = ?', args: [`${i}!`, `many-${i}`], check: (changed: number) => {
+            if (changed !== 1 || i % 2 === 1) throw new Error(`refused ${i}`);
+          } },
+        ]),
+      ),
+    );
+    outcomes.forEach((outcome, i) => expect(outcome.status).toBe(i % 2 === 0 ? 'fulfilled' : 'rejected'));
+    const rows = await db.prisma.botState.findMany({ where: { key: { startsWith: 'many-' } }, orderBy: { key: 'asc' } });
+    expect(rows.map((r) => `${r.key}=${r.data}`).sort()).toEqual(Array.from({ length: 15 }, (_, k) => `many-${2 * k}=${2 * k}!`).sort());
+    // The same statements again, on connections that have them prepared already.
+    expect(await db.sql.all<{ data: string }>('SELECT "data" FROM "BotState" WHERE "key" = ?', ['many-4'])).toEqual([{ data: '4!' }]);
+  });
 });
