@@ -1,6 +1,21 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { conversationStateKey, hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlWrite, type Tx } from '../storage';
+import { conversationStateKey, hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlStatement, type SqlWrite, type Tx } from '../storage';
+
+/** The conversation's oldest unprocessed message, not yet processed (arguments: channel, conversation key). */
+const OLDEST_WAITING =
+  '"id" = (SELECT "id" FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL ORDER BY "id" LIMIT 1) AND "processedAt" IS NULL';
+/** The conversation's bot state, read with its next message (arguments: the state key, twice). */
+const STATE_COLUMNS = '(SELECT "eTag" FROM "BotState" WHERE "key" = ?) AS "stateETag", (SELECT "data" FROM "BotState" WHERE "key" = ?) AS "stateData"';
+
+type NextRow = {
+  id: number | null;
+  payload: string;
+  attempts: number;
+  repliesSent: number;
+  stateETag: string | null;
+  stateData: string | null;
+};
 
 /** One inbound webhook message as recorded before it was acknowledged. */
 export interface RecordedInbound {
@@ -93,12 +108,34 @@ export class InboundLog {
     }
     // The conversation's bot state comes back with the message: the turn's first read needs no statement.
     const stateKey = conversationStateKey(this.channel, conversationKey);
-    const rows = await this.sql.all<{ id: number; payload: string; attempts: number; repliesSent: number; stateETag: string | null; stateData: string | null }>(
-      'UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE "id" = (SELECT "id" FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL ORDER BY "id" LIMIT 1) AND "processedAt" IS NULL RETURNING "id", "payload", "attempts", "repliesSent", (SELECT "eTag" FROM "BotState" WHERE "key" = ?) AS "stateETag", (SELECT "data" FROM "BotState" WHERE "key" = ?) AS "stateData"',
+    const rows = await this.sql.all<NextRow>(
+      `UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE ${OLDEST_WAITING} RETURNING "id", "payload", "attempts", "repliesSent", ${STATE_COLUMNS}`,
       [this.channel, conversationKey, stateKey, stateKey],
     );
-    const row = rows[0];
-    if (!row) return null;
+    return this.pending(conversationKey, stateKey, rows[0]);
+  }
+
+  /**
+   * The conversation's lease claimed (`claim`, see `Leases.hold`) and, when it was, `next` in the
+   * same statement (PostgreSQL: one round trip, one commit); elsewhere the two one after the other.
+   */
+  async claimNext(claim: SqlStatement, conversationKey: string): Promise<{ claimed: boolean; message: PendingInbound | null }> {
+    if (this.sql?.provider !== 'postgresql') {
+      const claimed = (await (this.sql ? this.sql.all(claim.sql, claim.args) : this.prisma.$queryRawUnsafe<unknown[]>(claim.sql, ...claim.args))).length > 0;
+      return { claimed, message: claimed ? await this.next(conversationKey) : null };
+    }
+    const stateKey = conversationStateKey(this.channel, conversationKey);
+    const [row] = await this.sql.all<NextRow & { claimed: boolean }>(
+      `WITH "claim" AS (${claim.sql}),
+       "started" AS (UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE ${OLDEST_WAITING} AND EXISTS (SELECT 1 FROM "claim") RETURNING "id", "payload", "attempts", "repliesSent")
+       SELECT EXISTS (SELECT 1 FROM "claim") AS "claimed", "started".*, ${STATE_COLUMNS} FROM (SELECT 1) AS "one" LEFT JOIN "started" ON TRUE`,
+      [...claim.args, this.channel, conversationKey, stateKey, stateKey],
+    );
+    return { claimed: row.claimed === true, message: row.id === null ? null : this.pending(conversationKey, stateKey, row) };
+  }
+
+  private pending(conversationKey: string, stateKey: string, row: NextRow | undefined): PendingInbound | null {
+    if (!row || row.id === null) return null;
     const state = { key: stateKey, row: row.stateETag !== null && row.stateData !== null ? { eTag: row.stateETag, data: row.stateData } : null };
     return { id: Number(row.id), conversationKey, payload: row.payload, attempts: Number(row.attempts), repliesSent: Number(row.repliesSent), state };
   }
@@ -334,13 +371,24 @@ export class InboundProcessor {
   private async drain(conversationKey: string): Promise<boolean> {
     const { leases, leaseMs, renewEveryMs } = this.settings;
     const key = this.leaseKey(conversationKey);
-    const hold = await leases.hold(key, leaseMs, { renewEveryMs, onError: (error) => this.onError(error) });
+    // The first message is taken with the claim (one statement on PostgreSQL); the next ones after each turn.
+    let first: PendingInbound | null | undefined;
+    const claimed = async (claim: SqlStatement) => {
+      const taken = await this.log.claimNext(claim, conversationKey);
+      first = taken.message;
+      return taken.claimed;
+    };
+    const hold = await leases.hold(key, leaseMs, { renewEveryMs, onError: (error) => this.onError(error), claimed });
     if (!hold) return false;
     try {
       for (;;) {
-        // Someone else holds the conversation now (this instance stalled past the lease): stop.
-        if (!(await hold.check())) return false;
-        const message = await this.log.next(conversationKey);
+        let message = first;
+        first = undefined;
+        if (message === undefined) {
+          // Someone else holds the conversation now (this instance stalled past the lease): stop.
+          if (!(await hold.check())) return false;
+          message = await this.log.next(conversationKey);
+        }
         if (!message) break;
         // The turn's last transaction let go of the lease: nothing was waiting then.
         if (await this.process(message, hold)) return false;

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Prisma } from '../generated/sqlite/client';
 import type { Db } from './database';
-import { hotSqlOf, type HotSql } from './hot-sql';
+import { hotSqlOf, type HotSql, type SqlStatement } from './hot-sql';
 
 /** A name for this process in lease rows: readable in the table, unique across restarts. */
 export function instanceId(): string {
@@ -55,25 +55,30 @@ export class Leases {
 
   /** Takes the lease for `ttlMs` when it is free, expired or already ours; false when another instance holds it. One statement. */
   async claim(key: string, ttlMs: number): Promise<boolean> {
+    const { sql, args } = this.claimStatement(key, ttlMs);
+    return (await this.sql.all<{ owner: string }>(sql, args)).length > 0;
+  }
+
+  /** The claim as one statement: a row comes back when the lease is ours. */
+  claimStatement(key: string, ttlMs: number): SqlStatement {
     const ms = Math.round(ttlMs);
-    const rows = this.databaseClock
-      ? await this.sql.all<{ owner: string }>(
-          `INSERT INTO "Lease" ("key", "owner", "until")
+    return this.databaseClock
+      ? {
+          sql: `INSERT INTO "Lease" ("key", "owner", "until")
            VALUES (?, ?, (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => ?::integer / 1000.0))
            ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
            WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < (clock_timestamp() AT TIME ZONE 'UTC')
            RETURNING "owner"`,
-          [key, this.owner, ms],
-        )
-      : await this.sql.all<{ owner: string }>(
-          `INSERT INTO "Lease" ("key", "owner", "until")
+          args: [key, this.owner, ms],
+        }
+      : {
+          sql: `INSERT INTO "Lease" ("key", "owner", "until")
            VALUES (?, ?, ?)
            ON CONFLICT ("key") DO UPDATE SET "owner" = excluded."owner", "until" = excluded."until"
            WHERE "Lease"."owner" = excluded."owner" OR "Lease"."until" < ?
            RETURNING "owner"`,
-          [key, this.owner, new Date(Date.now() + ms), new Date()],
-        );
-    return rows.length > 0;
+          args: [key, this.owner, new Date(Date.now() + ms), new Date()],
+        };
   }
 
   /** Extends a lease this instance holds (expired or not, as long as nobody took it); false when it is no longer ours. */
@@ -107,10 +112,20 @@ export class Leases {
   /**
    * Claims the lease and keeps it while the work runs: renewed every `renewEveryMs` (a third of
    * the lease by default) until `stop`. Null when another instance holds it.
+   *
+   * With `claimed`, the caller claims the lease itself, in a statement of its own that holds
+   * `claimStatement` (e.g. the claim and the first piece of work in one round trip): true when
+   * that claim returned its row.
    */
-  async hold(key: string, ttlMs: number, options: { renewEveryMs?: number; onError?: (error: unknown) => void } = {}): Promise<LeaseHold | null> {
+  async hold(
+    key: string,
+    ttlMs: number,
+    options: { renewEveryMs?: number; onError?: (error: unknown) => void; claimed?: (claim: SqlStatement) => Promise<boolean> } = {},
+  ): Promise<LeaseHold | null> {
     const sentAt = performance.now();
-    if (!(await this.claim(key, ttlMs))) return null;
+    const statement = this.claimStatement(key, ttlMs);
+    const claimed = options.claimed ? await options.claimed(statement) : (await this.sql.all(statement.sql, statement.args)).length > 0;
+    if (!claimed) return null;
     return new LeaseHold(this, key, ttlMs, sentAt, options.renewEveryMs ?? ttlMs / 3, options.onError ?? (() => undefined));
   }
 }

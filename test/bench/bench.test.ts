@@ -44,6 +44,9 @@ describe('npm run bench -- --quick', () => {
       expect(r.latency.p99).toBeGreaterThanOrEqual(r.latency.p50);
       expect(r.ack.p50).toBeGreaterThan(0);
     }
+    // The quick run measures the baseline once, first; every setup is compared with it.
+    expect(webhook.baselines).toEqual([webhook.baseline]);
+    for (const { reference } of webhook.setups) expect(reference?.turnsPerSecond).toBe(ok(webhook.baseline).turnsPerSecond);
     // Statements per turn are counted for the app (BEGIN/COMMIT included), not for the baseline.
     for (const { result } of webhook.setups) {
       const r = ok(result) as { statementsPerTurn?: number; dialogStatementsPerTurn?: number };

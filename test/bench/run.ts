@@ -34,6 +34,12 @@ export interface Settings {
   failover: { users: number; leaseSeconds: number; sweepSeconds: number };
   /** (h) starts per process setup. */
   starts: number;
+  /**
+   * (a, b): the baseline measured again after every setup, each setup compared with the mean of
+   * the runs just before and after it (the machine's speed drifts over a few minutes); false:
+   * measured once, first.
+   */
+  bracketBaseline: boolean;
 }
 
 const FULL: Omit<Settings, 'scenarios'> = {
@@ -51,6 +57,7 @@ const FULL: Omit<Settings, 'scenarios'> = {
   dashboardSeconds: 120,
   failover: { users: 40, leaseSeconds: 0, sweepSeconds: 0 },
   starts: 3,
+  bracketBaseline: true,
 };
 
 const QUICK: Omit<Settings, 'scenarios'> = {
@@ -69,6 +76,7 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   // A short lease keeps the smoke run short; the full run uses the app's defaults.
   failover: { users: 6, leaseSeconds: 3, sweepSeconds: 1 },
   starts: 1,
+  bracketBaseline: false,
 };
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -134,6 +142,7 @@ function settingsFrom(argv: string[]): Settings | null {
     dashboardSeconds: base.dashboardSeconds,
     failover: base.failover,
     starts: base.starts,
+    bracketBaseline: base.bracketBaseline,
   };
 }
 
@@ -142,6 +151,8 @@ type Outcome<T> = T | { error: string };
 export interface WebhookRow {
   setup: string;
   result: Outcome<MeasuredLoad>;
+  /** The baseline this setup is compared with: the mean of the runs just before and after it (or the one run). */
+  reference?: { turnsPerSecond: number; p50: number };
 }
 
 /** A load result with what the app's database saw, and the same load with 10 conversations. */
@@ -158,7 +169,8 @@ export interface BenchReport {
   machine: Machine;
   settings: Settings;
   script: string[];
-  webhook?: { baseline: Outcome<MeasuredLoad>; setups: WebhookRow[] };
+  /** `baseline` is the first run of the baseline; `baselines` every run of it, in order (one before each setup, one after the last). */
+  webhook?: { baseline: Outcome<MeasuredLoad>; baselines: Outcome<MeasuredLoad>[]; setups: WebhookRow[] };
   status?: Outcome<StatusResult>;
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
@@ -211,14 +223,18 @@ async function webhookScenarios(settings: Settings): Promise<NonNullable<BenchRe
   const graph = await FakeGraph.start(ACCESS_TOKEN);
   const sends = new SendLog(graph);
   try {
-    const baseline = await attempt('baseline: restify + signature check + one POST to the fake Graph', async () => {
-      const server = await startBaseline(graph.url);
-      try {
-        return await measureWebhook(settings, [server.url], async () => undefined, sends, 10);
-      } finally {
-        await server.close();
-      }
-    });
+    let runs = 0;
+    const measureBaseline = () =>
+      attempt(`baseline: restify + signature check + one POST to the fake Graph${runs++ ? ` (run ${runs})` : ''}`, async () => {
+        const server = await startBaseline(graph.url);
+        try {
+          return await measureWebhook(settings, [server.url], async () => undefined, sends, 10 + 4 * (runs - 1));
+        } finally {
+          await server.close();
+        }
+      });
+    const baselines: Outcome<MeasuredLoad>[] = [await measureBaseline()];
+    const baseline = baselines[0];
     const setups: WebhookRow[] = [];
     const onApps = async (setup: string, kind: 'sqlite' | 'postgresql', instances: number, runId: number) => {
       const result = await attempt(setup, async () => {
@@ -237,14 +253,18 @@ async function webhookScenarios(settings: Settings): Promise<NonNullable<BenchRe
           await db.close();
         }
       });
-      setups.push({ setup, result });
+      const before = baselines[baselines.length - 1];
+      if (settings.bracketBaseline) baselines.push(await measureBaseline());
+      const around = [before, baselines[baselines.length - 1]].filter((b, i, all): b is MeasuredLoad => !failed(b) && all.indexOf(b) === i);
+      const mean = (f: (b: MeasuredLoad) => number) => around.reduce((sum, b) => sum + f(b), 0) / around.length;
+      setups.push({ setup, result, ...(around.length ? { reference: { turnsPerSecond: mean((b) => b.turnsPerSecond), p50: mean((b) => b.latency.p50) } } : {}) });
     };
     if (settings.scenarios.includes('a')) await onApps('(a) app, SQLite, 1 instance', 'sqlite', 1, 20);
     if (settings.scenarios.includes('b')) {
       await onApps('(b) app, PostgreSQL, 1 instance', 'postgresql', 1, 30);
       await onApps('(b) app, PostgreSQL, 2 instances (requests alternated)', 'postgresql', 2, 40);
     }
-    return { baseline, setups };
+    return { baseline, baselines, setups };
   } finally {
     await graph.close();
   }
@@ -295,15 +315,14 @@ export function render(report: BenchReport): string {
       'At 10: the same script with 10 conversations at once. Statements/turn: SQL statements (BEGIN/COMMIT included) the app sent per completed turn, counted at the driver adapter; of which dialog: the dialogs\' own queries (PQR lookup, handoff and rating checks), the rest is the message path.',
     );
     const headers = ['setup', 'turns', 'turns/s', 'turns/s ÷ baseline', 'p50 ms', 'p99 ms', 'p50 × baseline', 'ack p50 ms', 'ack p99 ms', 'p99 ms at 10', 'p50 ms at 10', 'statements/turn', 'of which dialog', 'errors', 'mismatched'];
-    const base = failed(baseline) ? undefined : baseline;
-    const row = (label: string, r: MeasuredLoad) => [
+    const row = (label: string, r: MeasuredLoad, reference?: WebhookRow['reference']) => [
       label,
       r.turns,
       round(r.turnsPerSecond, 1),
-      base && r !== base ? round(r.turnsPerSecond / base.turnsPerSecond, 3) : '',
+      reference ? round(r.turnsPerSecond / reference.turnsPerSecond, 3) : '',
       round(r.latency.p50, 2),
       round(r.latency.p99, 2),
-      base && r !== base ? round(r.latency.p50 / base.latency.p50, 1) : '',
+      reference ? round(r.latency.p50 / reference.p50, 1) : '',
       round(r.ack.p50, 2),
       round(r.ack.p99, 2),
       r.at10 ? round(r.at10.latency.p99, 2) : '',
@@ -313,8 +332,11 @@ export function render(report: BenchReport): string {
       r.errors,
       r.mismatched,
     ];
-    const all = [{ setup: 'baseline: restify + signature + 1 POST', result: baseline }, ...setups];
-    out.push('', table(headers, all.flatMap(({ setup, result }) => (failed(result) ? [] : [row(setup, result)]))));
+    const runs = report.webhook.baselines ?? [baseline];
+    const baseRows: WebhookRow[] = runs.map((result, i) => ({ setup: `baseline: restify + signature + 1 POST${runs.length > 1 ? `, run ${i + 1}` : ''}`, result }));
+    const all = [...baseRows, ...setups];
+    if (runs.length > 1) out.push('The baseline ran before each setup and after the last; each setup is divided by the mean of the two runs around it.');
+    out.push('', table(headers, all.flatMap(({ setup, result, reference }) => (failed(result) ? [] : [row(setup, result, reference)]))));
     for (const { setup, result } of all) if (failed(result)) out.push(`${setup}: failed: ${result.error}`);
   }
 

@@ -1,7 +1,7 @@
 import { BotAdapter, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
 import { createPgTestDb, createSqliteTestDb, type TestDb } from '../helpers/db';
 import { InboundLog, InboundProcessor, type InboundTurn } from '../../src/inbox';
-import { Leases, LeaseLostError } from '../../src/storage';
+import { conversationStateKey, Leases, LeaseLostError } from '../../src/storage';
 
 /** A Bot Framework adapter that records what the turn sends, as a channel would deliver it. */
 class RecordingAdapter extends BotAdapter {
@@ -107,3 +107,41 @@ describe.each([
   });
 });
 
+
+describe.each([
+  ['SQLite', () => createSqliteTestDb()],
+  ['PostgreSQL', () => createPgTestDb('pqr_inbox_claim')],
+])('claiming a conversation and taking its next message, on %s', (_name, create) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await create();
+  });
+  afterAll(() => db.close());
+
+  it('starts no message of a conversation another instance holds, and starts the oldest once the lease is ours', async () => {
+    const log = new InboundLog(db.prisma, 'claim');
+    const here = new Leases(db.prisma, 'instance-here');
+    const there = new Leases(db.prisma, 'instance-there');
+    const key = 'inbound:claim:573001234567';
+    const first = await log.record('wamid.1', '573001234567', '{"n":1}');
+    await log.record('wamid.2', '573001234567', '{"n":2}');
+    expect(await there.claim(key, 60_000)).toBe(true);
+
+    // Held elsewhere: nothing claimed, nothing started (the message's run is not counted).
+    expect(await log.claimNext(here.claimStatement(key, 10_000), '573001234567')).toEqual({ claimed: false, message: null });
+    expect((await db.prisma.inboundMessage.findUnique({ where: { id: first.id } }))?.attempts).toBe(0);
+    expect((await db.prisma.lease.findUnique({ where: { key } }))?.owner).toBe('instance-there');
+
+    // Free: claimed, and the oldest message started with the conversation's bot state.
+    await db.prisma.lease.deleteMany({ where: { key } });
+    await db.prisma.botState.create({ data: { key: conversationStateKey('claim', '573001234567'), eTag: 'e1', data: '{"s":1}' } });
+    const taken = await log.claimNext(here.claimStatement(key, 10_000), '573001234567');
+    expect(taken.claimed).toBe(true);
+    expect(taken.message).toMatchObject({ id: first.id, payload: '{"n":1}', attempts: 1, repliesSent: 0, state: { row: { eTag: 'e1', data: '{"s":1}' } } });
+    expect((await db.prisma.lease.findUnique({ where: { key } }))?.owner).toBe('instance-here');
+
+    // Ours already, nothing waiting: claimed, no message.
+    await db.prisma.inboundMessage.updateMany({ where: { channel: 'claim' }, data: { processedAt: new Date() } });
+    expect(await log.claimNext(here.claimStatement(key, 10_000), '573001234567')).toEqual({ claimed: true, message: null });
+  });
+});
