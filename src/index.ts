@@ -212,7 +212,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger.warn({ channel, retried }, 'conversation state was saved by another turn meanwhile');
   };
   // Every instance on the database shares the leases: one instance at a time per conversation, one scheduler tick per interval.
-  const inbound = { leases, leaseMs: config.inbound.leaseMs };
+  const inbound = { leases, leaseMs: config.inbound.leaseMs, facts: handoffs ? [handoffs.service.conversationFacts()] : [] };
   const server = createHttpServer({
     name: 'pqr-bot',
     maxBodyBytes: config.maxBodyBytes,

@@ -3,7 +3,7 @@ import type { HandoffSettings } from '../config';
 import { resolveLocale, type Locale, type Texts } from '../i18n';
 import { addressKey, type Identities } from '../identity';
 import { appendEvent, findCun, formatDate, formatDateTime, PQR_TYPES, type BusinessCalendar, type Clock, type Customer, type PqrService, type PqrSummary, type PqrType } from '../pqr';
-import { hotSqlOf, isUniqueViolation, type Db, type Tx } from '../storage';
+import { hotSqlOf, isUniqueViolation, TurnWork, type ConversationFacts, type Db, type Tx } from '../storage';
 import type { LiveEvents } from './events';
 import { AgentHours } from './hours';
 import { queueChatMessage, type ChatUser } from './outbox';
@@ -103,14 +103,35 @@ export class HandoffService {
    * two Prisma queries (most messages have neither, and Prisma costs ~0.3 ms of CPU a query).
    */
   async claimsOn(user: ChatUser): Promise<{ handoff: boolean; rating: boolean }> {
+    // Most turns learned it with their message (see `conversationFacts`).
+    const known = TurnWork.current()?.takeFact<Claims & { key: string }>(CLAIMS_FACT);
+    if (known && known.key === openKeyOf(user)) return { handoff: known.handoff, rating: known.rating };
     const sql = hotSqlOf(this.deps.prisma);
     if (!sql) return { handoff: (await this.openFor(user)) !== null, rating: (await this.deps.ratings.pendingFor(user)) !== null };
-    const [row] = await sql.all<{ handoff: unknown; rating: unknown }>(
-      `SELECT EXISTS (SELECT 1 FROM "Handoff" WHERE "openKey" = ?) AS "handoff", EXISTS (SELECT 1 FROM "Rating" WHERE "channel" = ? AND "userId" = ? AND "state" IN (${PENDING_STATES.map(() => '?').join(', ')}) AND "askedAt" >= ?) AS "rating"`,
-      [openKeyOf(user), user.channel, user.userId, ...PENDING_STATES, this.deps.ratings.pendingSince()],
-    );
-    const yes = (value: unknown) => value === true || Number(value) === 1;
-    return { handoff: yes(row?.handoff), rating: yes(row?.rating) };
+    const [row] = await sql.all<Record<string, unknown>>(`SELECT ${this.claimsColumns()}`, this.claimsArgs(user));
+    return readClaims(row ?? {});
+  }
+
+  /**
+   * `claimsOn` for the user a conversation of a channel belongs to (one-to-one chats: the
+   * conversation's key is the user's id), read with each of its messages by the inbox. The turn
+   * uses it only when its user is that one.
+   */
+  conversationFacts(): ConversationFacts {
+    return {
+      name: CLAIMS_FACT,
+      columns: this.claimsColumns(),
+      args: (channel, conversationKey) => this.claimsArgs({ channel, userId: conversationKey }),
+      read: (row, channel, conversationKey) => ({ key: openKeyOf({ channel, userId: conversationKey }), ...readClaims(row) }),
+    };
+  }
+
+  private claimsColumns(): string {
+    return `EXISTS (SELECT 1 FROM "Handoff" WHERE "openKey" = ?) AS "claimsHandoff", EXISTS (SELECT 1 FROM "Rating" WHERE "channel" = ? AND "userId" = ? AND "state" IN (${PENDING_STATES.map(() => '?').join(', ')}) AND "askedAt" >= ?) AS "claimsRating"`;
+  }
+
+  private claimsArgs(user: ChatUser): unknown[] {
+    return [openKeyOf(user), user.channel, user.userId, ...PENDING_STATES, this.deps.ratings.pendingSince()];
   }
 
   /** The user's open handoff (waiting or held), if any. */
@@ -479,6 +500,16 @@ export class HandoffService {
 /** The buttons offered when nobody can take the conversation, or after a long wait. */
 export const OFFER_KEYS = ['menu.file', 'handoff.offer.callback', 'menu.back'];
 export const OFFER_KEYS_WAITING = ['menu.file', 'handoff.offer.callback', 'handoff.offer.keepWaiting'];
+
+type Claims = { handoff: boolean; rating: boolean };
+
+/** The name `claimsOn`'s answer goes by among the facts read with a message. */
+const CLAIMS_FACT = 'handoff.claims';
+
+function readClaims(row: Record<string, unknown>): Claims {
+  const yes = (value: unknown) => value === true || Number(value) === 1;
+  return { handoff: yes(row.claimsHandoff), rating: yes(row.claimsRating) };
+}
 
 function openKeyOf(user: ChatUser): string {
   return addressKey(user);

@@ -1,6 +1,6 @@
 import type { ResourceResponse, TurnContext } from 'botbuilder';
 import { INBOUND_MESSAGE_ID } from '../bot';
-import { conversationStateKey, hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type Db, type HotSql, type SqlStatement, type SqlWrite, type Tx } from '../storage';
+import { conversationStateKey, hotSqlOf, isUniqueViolation, labelStatements, LeaseHold, LeaseLostError, Leases, TurnWork, type ConversationFacts, type Db, type HotSql, type SqlStatement, type SqlWrite, type Tx } from '../storage';
 
 /** The conversation's oldest unprocessed message, not yet processed (arguments: channel, conversation key). */
 const OLDEST_WAITING =
@@ -15,6 +15,7 @@ type NextRow = {
   repliesSent: number;
   stateETag: string | null;
   stateData: string | null;
+  [fact: string]: unknown;
 };
 
 /** One inbound webhook message as recorded before it was acknowledged. */
@@ -33,6 +34,8 @@ export interface PendingInbound extends RecordedInbound {
   repliesSent: number;
   /** The conversation's bot state as read with the message (null: none saved yet); absent when not read. */
   state?: { key: string; row: { eTag: string; data: string } | null };
+  /** Facts about the conversation read with the message (see `InboundLog.readAlong`), by name. */
+  facts?: Map<string, unknown>;
 }
 
 /** A message that kept its turn from finishing (e.g. it crashed the instance each time) and was given up. */
@@ -52,11 +55,26 @@ export class InboundLog {
   /** Plain SQL for the statements of every turn (see `HotSql`); Prisma when the client has none. */
   readonly sql: HotSql | undefined;
 
+  private facts: ConversationFacts[] = [];
+
   constructor(
     readonly prisma: Db,
     readonly channel: string,
   ) {
     this.sql = hotSqlOf(prisma);
+  }
+
+  /** Facts the statement that takes a message also reads about its conversation (plain SQL only). */
+  readAlong(facts: ConversationFacts[]): void {
+    this.facts = facts;
+  }
+
+  private factColumns(): string {
+    return this.facts.map((fact) => `, ${fact.columns}`).join('');
+  }
+
+  private factArgs(conversationKey: string): unknown[] {
+    return this.facts.flatMap((fact) => fact.args(this.channel, conversationKey));
   }
 
   /** Records the message; `duplicate` when this external id was recorded before (by anyone). */
@@ -109,8 +127,8 @@ export class InboundLog {
     // The conversation's bot state comes back with the message: the turn's first read needs no statement.
     const stateKey = conversationStateKey(this.channel, conversationKey);
     const rows = await this.sql.all<NextRow>(
-      `UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE ${OLDEST_WAITING} RETURNING "id", "payload", "attempts", "repliesSent", ${STATE_COLUMNS}`,
-      [this.channel, conversationKey, stateKey, stateKey],
+      `UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE ${OLDEST_WAITING} RETURNING "id", "payload", "attempts", "repliesSent", ${STATE_COLUMNS}${this.factColumns()}`,
+      [this.channel, conversationKey, stateKey, stateKey, ...this.factArgs(conversationKey)],
     );
     return this.pending(conversationKey, stateKey, rows[0]);
   }
@@ -128,8 +146,8 @@ export class InboundLog {
     const [row] = await this.sql.all<NextRow & { claimed: boolean }>(
       `WITH "claim" AS (${claim.sql}),
        "started" AS (UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE ${OLDEST_WAITING} AND EXISTS (SELECT 1 FROM "claim") RETURNING "id", "payload", "attempts", "repliesSent")
-       SELECT EXISTS (SELECT 1 FROM "claim") AS "claimed", "started".*, ${STATE_COLUMNS} FROM (SELECT 1) AS "one" LEFT JOIN "started" ON TRUE`,
-      [...claim.args, this.channel, conversationKey, stateKey, stateKey],
+       SELECT EXISTS (SELECT 1 FROM "claim") AS "claimed", "started".*, ${STATE_COLUMNS}${this.factColumns()} FROM (SELECT 1) AS "one" LEFT JOIN "started" ON TRUE`,
+      [...claim.args, this.channel, conversationKey, stateKey, stateKey, ...this.factArgs(conversationKey)],
     );
     return { claimed: row.claimed === true, message: row.id === null ? null : this.pending(conversationKey, stateKey, row) };
   }
@@ -137,7 +155,8 @@ export class InboundLog {
   private pending(conversationKey: string, stateKey: string, row: NextRow | undefined): PendingInbound | null {
     if (!row || row.id === null) return null;
     const state = { key: stateKey, row: row.stateETag !== null && row.stateData !== null ? { eTag: row.stateETag, data: row.stateData } : null };
-    return { id: Number(row.id), conversationKey, payload: row.payload, attempts: Number(row.attempts), repliesSent: Number(row.repliesSent), state };
+    const facts = new Map(this.facts.map((fact) => [fact.name, fact.read(row, this.channel, conversationKey)]));
+    return { id: Number(row.id), conversationKey, payload: row.payload, attempts: Number(row.attempts), repliesSent: Number(row.repliesSent), state, facts };
   }
 
   /** Counts a run of the message's turn; false when it was processed meanwhile. */
@@ -292,6 +311,8 @@ export interface InboundSettings {
   leaseMs: number;
   /** How often the holder renews it while it works (default: a third of `leaseMs`). */
   renewEveryMs?: number;
+  /** Facts about a conversation read with each of its messages (see `ConversationFacts`). */
+  facts?: ConversationFacts[];
 }
 
 /** Unfinished runs after which a message is given up rather than tried again. */
@@ -317,6 +338,7 @@ export class InboundProcessor {
     settings?: InboundSettings,
   ) {
     this.settings = settings ?? { leases: new Leases(log.prisma), leaseMs: 10_000 };
+    if (this.settings.facts) log.readAlong(this.settings.facts);
   }
 
   /** Processes a freshly recorded message (with anything else its conversation has waiting); returns at once. */
@@ -442,6 +464,7 @@ export class InboundProcessor {
     // commits them at the end of its turn, or we do when the turn was not the bot's or failed.
     const work = new TurnWork(sql);
     if (message.state) work.prefetch(message.state.key, message.state.row);
+    for (const [name, value] of message.facts ?? []) work.keepFact(name, value);
     const lease = { key: hold.key, owner: this.settings.leases.owner };
     let failure: unknown;
     work.base(() => this.log.processedWrite(message.id, turn.sent, failure, lease));

@@ -223,6 +223,20 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
 }
 
 /**
+ * Something about a conversation that most of its turns ask at once (e.g. whether an agent holds
+ * it), read by the statement that takes the conversation's next message instead of a statement
+ * of its own: the turn finds it with `TurnWork.current()?.takeFact(name)`. Its columns are SQL
+ * expressions, named with a prefix of their own; `args` fills their `?`, in order.
+ */
+export interface ConversationFacts {
+  name: string;
+  columns: string;
+  args(channel: string, conversationKey: string): unknown[];
+  /** The fact kept for the turn, from the row the columns came back in. */
+  read(row: Record<string, unknown>, channel: string, conversationKey: string): unknown;
+}
+
+/**
  * The end-of-turn writes of one turn, committed together: the bot's state, the inbound message
  * marked processed, the identity's last inbound time, held notifications released, the
  * conversation's lease let go when nothing else waits. The inbox opens one per message; the bot
@@ -242,6 +256,8 @@ export class TurnWork {
   baseChanges: number[] = [];
   /** Bot state rows read with the message (see `InboundLog.next`): null when the row does not exist. */
   private readonly prefetched = new Map<string, { eTag: string; data: string } | null>();
+  /** Facts about the conversation read with the message (see `ConversationFacts`), each taken once. */
+  private readonly facts = new Map<string, unknown>();
   /** What the channel learned when it touched the user's identity this turn (see `Identities.touch`). */
   touched?: { channel: string; userId: string; conversationRef: string; locale: string | null; held: boolean };
 
@@ -277,6 +293,18 @@ export class TurnWork {
     const row = this.prefetched.get(key);
     this.prefetched.delete(key);
     return row;
+  }
+
+  /** Keeps a fact read along with the message (see `ConversationFacts`). */
+  keepFact(name: string, value: unknown): void {
+    this.facts.set(name, value);
+  }
+
+  /** The fact read with the message, once: undefined when it was not (or was already used). */
+  takeFact<T>(name: string): T | undefined {
+    const value = this.facts.get(name) as T | undefined;
+    this.facts.delete(name);
+    return value;
   }
 
   /** A write of the inbox's own, built at commit time (e.g. the replies counted by then). */

@@ -4,4 +4,4 @@ export { PrismaBotStorage, ETagConflictError, conversationStateKey } from './bot
 export { Leases, LeaseHold, LeaseLostError, instanceId } from './leases';
 export { isUniqueViolation } from './errors';
 export type { Provider } from './schema-engine';
-export { TurnWork, hotSqlOf, type HotSql, type SqlStatement, type SqlWrite } from './hot-sql';
+export { TurnWork, hotSqlOf, type ConversationFacts, type HotSql, type SqlStatement, type SqlWrite } from './hot-sql';

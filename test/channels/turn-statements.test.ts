@@ -90,6 +90,9 @@ describe('statements per WhatsApp turn', () => {
       expect(turn.path.length).toBeLessThanOrEqual(MAX_PATH_STATEMENTS - 1);
     }
     expect(turn.path.filter((sql) => /"InboundMessage"/.test(sql) && !/^INSERT/.test(sql) && !/"processedAt" = \?/.test(sql) && !/DELETE FROM "Lease"/.test(sql))).toHaveLength(1);
+    // Whether an agent holds the conversation or a rating question waits came with the message.
+    expect(turn.dialog.some((sql) => /"Handoff"|"Rating"/.test(sql))).toBe(false);
+    expect(turn.path.find((sql) => /FROM "BotState"/.test(sql))).toMatch(/FROM "Handoff"/);
     // The dialog's lookup is the dialog's: it is not on the message path.
     expect(turn.dialog.some((sql) => /[`"]Pqr[`"]/.test(sql))).toBe(true);
 
