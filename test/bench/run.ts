@@ -11,7 +11,7 @@ import { renderProcesses, runMemory, runProcesses, type MemoryReading, type Memo
 import { runNlu, type NluResult } from './nlu';
 import { machine, mib, round, table, type Machine } from './stats';
 import { runStatusLookup, type StatusResult } from './status';
-import { ACCESS_TOKEN, calibrate, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
+import { ACCESS_TOKEN, calibrate, mergeLoads, runLoad, SCRIPT, SendLog, startApp, startBaseline, throwawayDb, userId, type LoadResult } from './webhook';
 
 export const SCENARIOS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -35,11 +35,11 @@ export interface Settings {
   /** (h) starts per process setup. */
   starts: number;
   /**
-   * (a, b): the baseline measured again after every setup, each setup compared with the mean of
-   * the runs just before and after it (the machine's speed drifts over a few minutes); false:
-   * measured once, first.
+   * (a, b): each setup and its own baseline take turns in this many slices of `seconds / slices`
+   * each (the machine's speed drifts by a quarter within minutes: a baseline measured a minute
+   * earlier is no yardstick).
    */
-  bracketBaseline: boolean;
+  slices: number;
 }
 
 const FULL: Omit<Settings, 'scenarios'> = {
@@ -57,7 +57,7 @@ const FULL: Omit<Settings, 'scenarios'> = {
   dashboardSeconds: 120,
   failover: { users: 40, leaseSeconds: 0, sweepSeconds: 0 },
   starts: 3,
-  bracketBaseline: true,
+  slices: 3,
 };
 
 const QUICK: Omit<Settings, 'scenarios'> = {
@@ -76,7 +76,7 @@ const QUICK: Omit<Settings, 'scenarios'> = {
   // A short lease keeps the smoke run short; the full run uses the app's defaults.
   failover: { users: 6, leaseSeconds: 3, sweepSeconds: 1 },
   starts: 1,
-  bracketBaseline: false,
+  slices: 1,
 };
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -142,7 +142,7 @@ function settingsFrom(argv: string[]): Settings | null {
     dashboardSeconds: base.dashboardSeconds,
     failover: base.failover,
     starts: base.starts,
-    bracketBaseline: base.bracketBaseline,
+    slices: base.slices,
   };
 }
 
@@ -151,8 +151,8 @@ type Outcome<T> = T | { error: string };
 export interface WebhookRow {
   setup: string;
   result: Outcome<MeasuredLoad>;
-  /** The baseline this setup is compared with: the mean of the runs just before and after it (or the one run). */
-  reference?: { turnsPerSecond: number; p50: number };
+  /** The baseline measured in slices taking turns with this setup's (see `Settings.slices`). */
+  baseline?: MeasuredLoad;
 }
 
 /** A load result with what the app's database saw, and the same load with 10 conversations. */
@@ -169,8 +169,8 @@ export interface BenchReport {
   machine: Machine;
   settings: Settings;
   script: string[];
-  /** `baseline` is the first run of the baseline; `baselines` every run of it, in order (one before each setup, one after the last). */
-  webhook?: { baseline: Outcome<MeasuredLoad>; baselines: Outcome<MeasuredLoad>[]; setups: WebhookRow[] };
+  /** `baseline`: every setup's baseline slices pooled; each setup is compared with its own (`WebhookRow.baseline`). */
+  webhook?: { baseline: Outcome<MeasuredLoad>; setups: WebhookRow[] };
   status?: Outcome<StatusResult>;
   memory?: Outcome<MemoryResult>;
   nlu?: Outcome<NluResult>;
@@ -195,76 +195,110 @@ async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<
 
 const failed = <T extends object>(outcome: Outcome<T> | undefined): outcome is { error: string } => !!outcome && 'error' in outcome;
 
-/** One load run against `targets`: calibrate on the first, warm up, measure at the set concurrency and at 10. */
-async function measureWebhook(settings: Settings, targets: string[], settle: () => Promise<void>, sends: SendLog, runId: number, statements?: () => { all: number; dialog: number }): Promise<MeasuredLoad> {
-  const expected = await calibrate(targets[0], sends, userId(runId, 9999, 0), settle);
-  const warmUp = Math.min(settings.conversations, 20);
-  await runLoad({ targets, sends, expected, conversations: warmUp, maxRounds: 1, seconds: settings.seconds, runId: runId + 1 });
-  await settle();
-  sends.clear();
-  const before = statements?.() ?? { all: 0, dialog: 0 };
-  const result: MeasuredLoad = await runLoad({ targets, sends, expected, conversations: settings.conversations, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 2 });
-  await settle();
-  if (statements) {
-    const after = statements();
-    result.statementsPerTurn = (after.all - before.all) / Math.max(1, result.turns);
-    result.dialogStatementsPerTurn = (after.dialog - before.dialog) / Math.max(1, result.turns);
-  }
-  sends.clear();
-  if (settings.conversations !== 10) {
-    result.at10 = await runLoad({ targets, sends, expected, conversations: 10, maxRounds: settings.rounds, seconds: settings.seconds, runId: runId + 3 });
-    await settle();
+/** A target of the load: its instances, how to wait until it has answered everything, its statement counts. */
+interface Target {
+  urls: string[];
+  settle: () => Promise<void>;
+  statements?: () => { all: number; dialog: number };
+  expected?: string[][];
+}
+
+/**
+ * The setup and the baseline, both running, take turns: `slices` slices of `seconds / slices`
+ * each, at the set concurrency and then at 10, the first of each pair alternating. Each side's
+ * slices are pooled. Calibrated and warmed up first; statements are counted over the slices at
+ * the set concurrency.
+ */
+async function measurePair(settings: Settings, app: Target, baseline: Target, sends: SendLog, runId: number): Promise<{ app: MeasuredLoad; baseline: MeasuredLoad }> {
+  for (const [i, target] of [app, baseline].entries()) {
+    target.expected = await calibrate(target.urls[0], sends, userId(runId + i, 9999, 0), target.settle);
+    await runLoad({ targets: target.urls, sends, expected: target.expected, conversations: Math.min(settings.conversations, 20), maxRounds: 1, seconds: settings.seconds, runId: runId + 2 + i });
+    await target.settle();
     sends.clear();
   }
+  let nextRun = runId + 4;
+  const sliced = async (conversations: number) => {
+    const slices = new Map<Target, LoadResult[]>([[app, []], [baseline, []]]);
+    const counted = { all: 0, dialog: 0 };
+    for (let slice = 0; slice < settings.slices; slice++) {
+      for (const target of slice % 2 === 0 ? [app, baseline] : [baseline, app]) {
+        const before = target.statements?.();
+        slices.get(target)!.push(
+          await runLoad({ targets: target.urls, sends, expected: target.expected!, conversations, maxRounds: settings.rounds, seconds: settings.seconds / settings.slices, runId: nextRun++, stopAtDeadline: settings.slices > 1 }),
+        );
+        await target.settle();
+        if (before && target.statements) {
+          const after = target.statements();
+          counted.all += after.all - before.all;
+          counted.dialog += after.dialog - before.dialog;
+        }
+        sends.clear();
+      }
+    }
+    return { app: mergeLoads(slices.get(app)!), baseline: mergeLoads(slices.get(baseline)!), counted };
+  };
+  const full = await sliced(settings.conversations);
+  const result: { app: MeasuredLoad; baseline: MeasuredLoad } = {
+    app: { ...full.app, statementsPerTurn: full.counted.all / Math.max(1, full.app.turns), dialogStatementsPerTurn: full.counted.dialog / Math.max(1, full.app.turns) },
+    baseline: full.baseline,
+  };
+  if (settings.conversations !== 10) {
+    const at10 = await sliced(10);
+    result.app.at10 = at10.app;
+    result.baseline.at10 = at10.baseline;
+  }
   return result;
+}
+
+/** Reports carry figures, not every sample. */
+function withoutSamples(load: MeasuredLoad): MeasuredLoad {
+  const { samples: _samples, at10, ...rest } = load;
+  return { ...rest, ...(at10 ? { at10: (({ samples: _s, ...r }) => r)(at10) } : {}) };
 }
 
 async function webhookScenarios(settings: Settings): Promise<NonNullable<BenchReport['webhook']>> {
   const graph = await FakeGraph.start(ACCESS_TOKEN);
   const sends = new SendLog(graph);
   try {
-    let runs = 0;
-    const measureBaseline = () =>
-      attempt(`baseline: restify + signature check + one POST to the fake Graph${runs++ ? ` (run ${runs})` : ''}`, async () => {
-        const server = await startBaseline(graph.url);
-        try {
-          return await measureWebhook(settings, [server.url], async () => undefined, sends, 10 + 4 * (runs - 1));
-        } finally {
-          await server.close();
-        }
-      });
-    const baselines: Outcome<MeasuredLoad>[] = [await measureBaseline()];
-    const baseline = baselines[0];
     const setups: WebhookRow[] = [];
     const onApps = async (setup: string, kind: 'sqlite' | 'postgresql', instances: number, runId: number) => {
+      let baseline: MeasuredLoad | undefined;
       const result = await attempt(setup, async () => {
         const db = await throwawayDb(kind);
+        const bare = await startBaseline(graph.url);
         const apps: Awaited<ReturnType<typeof startApp>>[] = [];
         try {
           for (let i = 0; i < instances; i++) apps.push(await startApp(db.url, graph.url));
-          const settle = async () => void (await Promise.all(apps.map((a) => a.app.whatsapp!.idle())));
-          const statements = () => ({
-            all: apps.reduce((sum, a) => sum + a.app.db.statements.count, 0),
-            dialog: apps.reduce((sum, a) => sum + a.app.db.statements.dialogCount, 0),
-          });
-          return await measureWebhook(settings, apps.map((a) => a.url), settle, sends, runId, statements);
+          const app: Target = {
+            urls: apps.map((a) => a.url),
+            settle: async () => void (await Promise.all(apps.map((a) => a.app.whatsapp!.idle()))),
+            statements: () => ({
+              all: apps.reduce((sum, a) => sum + a.app.db.statements.count, 0),
+              dialog: apps.reduce((sum, a) => sum + a.app.db.statements.dialogCount, 0),
+            }),
+          };
+          const pair = await measurePair(settings, app, { urls: [bare.url], settle: async () => undefined }, sends, runId);
+          baseline = pair.baseline;
+          return pair.app;
         } finally {
           for (const { app } of apps) await app.close();
+          await bare.close();
           await db.close();
         }
       });
-      const before = baselines[baselines.length - 1];
-      if (settings.bracketBaseline) baselines.push(await measureBaseline());
-      const around = [before, baselines[baselines.length - 1]].filter((b, i, all): b is MeasuredLoad => !failed(b) && all.indexOf(b) === i);
-      const mean = (f: (b: MeasuredLoad) => number) => around.reduce((sum, b) => sum + f(b), 0) / around.length;
-      setups.push({ setup, result, ...(around.length ? { reference: { turnsPerSecond: mean((b) => b.turnsPerSecond), p50: mean((b) => b.latency.p50) } } : {}) });
+      setups.push({ setup, result: failed(result) ? result : withoutSamples(result), ...(baseline ? { baseline } : {}) });
     };
     if (settings.scenarios.includes('a')) await onApps('(a) app, SQLite, 1 instance', 'sqlite', 1, 20);
     if (settings.scenarios.includes('b')) {
-      await onApps('(b) app, PostgreSQL, 1 instance', 'postgresql', 1, 30);
-      await onApps('(b) app, PostgreSQL, 2 instances (requests alternated)', 'postgresql', 2, 40);
+      await onApps('(b) app, PostgreSQL, 1 instance', 'postgresql', 1, 40);
+      await onApps('(b) app, PostgreSQL, 2 instances (requests alternated)', 'postgresql', 2, 60);
     }
-    return { baseline, baselines, setups };
+    const runs = setups.flatMap((s) => (s.baseline ? [s.baseline] : []));
+    const pooled: Outcome<MeasuredLoad> = runs.length
+      ? { ...mergeLoads(runs), ...(runs.every((r) => r.at10) ? { at10: mergeLoads(runs.map((r) => r.at10!)) } : {}) }
+      : { error: 'no setup ran' };
+    for (const s of setups) if (s.baseline) s.baseline = withoutSamples(s.baseline);
+    return { baseline: failed(pooled) ? pooled : withoutSamples(pooled), setups };
   } finally {
     await graph.close();
   }
@@ -315,14 +349,14 @@ export function render(report: BenchReport): string {
       'At 10: the same script with 10 conversations at once. Statements/turn: SQL statements (BEGIN/COMMIT included) the app sent per completed turn, counted at the driver adapter; of which dialog: the dialogs\' own queries (PQR lookup, handoff and rating checks), the rest is the message path.',
     );
     const headers = ['setup', 'turns', 'turns/s', 'turns/s ÷ baseline', 'p50 ms', 'p99 ms', 'p50 × baseline', 'ack p50 ms', 'ack p99 ms', 'p99 ms at 10', 'p50 ms at 10', 'statements/turn', 'of which dialog', 'errors', 'mismatched'];
-    const row = (label: string, r: MeasuredLoad, reference?: WebhookRow['reference']) => [
+    const row = (label: string, r: MeasuredLoad, reference?: MeasuredLoad) => [
       label,
       r.turns,
       round(r.turnsPerSecond, 1),
       reference ? round(r.turnsPerSecond / reference.turnsPerSecond, 3) : '',
       round(r.latency.p50, 2),
       round(r.latency.p99, 2),
-      reference ? round(r.latency.p50 / reference.p50, 1) : '',
+      reference ? round(r.latency.p50 / reference.latency.p50, 1) : '',
       round(r.ack.p50, 2),
       round(r.ack.p99, 2),
       r.at10 ? round(r.at10.latency.p99, 2) : '',
@@ -332,12 +366,16 @@ export function render(report: BenchReport): string {
       r.errors,
       r.mismatched,
     ];
-    const runs = report.webhook.baselines ?? [baseline];
-    const baseRows: WebhookRow[] = runs.map((result, i) => ({ setup: `baseline: restify + signature + 1 POST${runs.length > 1 ? `, run ${i + 1}` : ''}`, result }));
-    const all = [...baseRows, ...setups];
-    if (runs.length > 1) out.push('The baseline ran before each setup and after the last; each setup is divided by the mean of the two runs around it.');
-    out.push('', table(headers, all.flatMap(({ setup, result, reference }) => (failed(result) ? [] : [row(setup, result, reference)]))));
-    for (const { setup, result } of all) if (failed(result)) out.push(`${setup}: failed: ${result.error}`);
+    const rows: (string | number)[][] = [];
+    if (!failed(baseline)) rows.push(row('baseline: restify + signature + 1 POST (all its slices)', baseline));
+    for (const { setup, result, baseline: paired } of setups) {
+      if (failed(result)) continue;
+      if (paired) rows.push(row('  baseline, in turns with the next row', paired));
+      rows.push(row(setup, result, paired));
+    }
+    if (s.slices > 1) out.push(`Each setup and a bare baseline took turns in ${s.slices} slices of ${round(s.seconds / s.slices, 1)} s (at 100 and at 10); each setup is divided by its own baseline's slices.`);
+    out.push('', table(headers, rows));
+    for (const { setup, result } of [{ setup: 'baseline', result: baseline }, ...setups]) if (failed(result)) out.push(`${setup}: failed: ${result.error}`);
   }
 
   if (report.status) {

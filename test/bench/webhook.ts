@@ -141,6 +141,8 @@ export interface LoadOptions {
   /** Two digits that keep this run's users apart from every other run's. */
   runId: number;
   stepTimeoutMs?: number;
+  /** Stop every conversation at the deadline, mid-script (a slice of an interleaved run), instead of finishing its round. */
+  stopAtDeadline?: boolean;
 }
 
 export interface LoadResult {
@@ -156,6 +158,26 @@ export interface LoadResult {
   /** Turns whose replies differ from the calibrated ones (e.g. state read before another instance saved it). */
   mismatched: number;
   elapsedSeconds: number;
+  /** The raw samples, for merging slices (see `mergeLoads`); dropped before reporting. */
+  samples?: { latencies: number[]; acks: number[] };
+}
+
+/** Slices of one load (the same target, run at different times) as one result: turns and time summed, samples pooled. */
+export function mergeLoads(slices: LoadResult[]): LoadResult {
+  const latencies = slices.flatMap((s) => s.samples?.latencies ?? []);
+  const acks = slices.flatMap((s) => s.samples?.acks ?? []);
+  const elapsed = slices.reduce((sum, s) => sum + s.elapsedSeconds, 0);
+  return {
+    conversations: slices[0]?.conversations ?? 0,
+    turns: latencies.length,
+    turnsPerSecond: latencies.length / elapsed,
+    latency: distribution(latencies),
+    ack: distribution(acks),
+    errors: slices.reduce((sum, s) => sum + s.errors, 0),
+    mismatched: slices.reduce((sum, s) => sum + s.mismatched, 0),
+    elapsedSeconds: elapsed,
+    samples: { latencies, acks },
+  };
 }
 
 export const userId = (runId: number, conversation: number, round: number) =>
@@ -177,6 +199,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     for (let round = 0; round < options.maxRounds && now() < deadline; round++) {
       const waId = userId(options.runId, index, round);
       for (let step = 0; step < SCRIPT.length; step++) {
+        if (options.stopAtDeadline && now() >= deadline) return;
         const before = sends.count(waId);
         const want = before + expected[step].length;
         const target = targets[posted++ % targets.length];
@@ -206,6 +229,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errors,
     mismatched,
     elapsedSeconds: elapsed,
+    samples: { latencies, acks },
   };
 }
 
