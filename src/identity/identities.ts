@@ -220,6 +220,18 @@ export class Identities {
     if (!value) return;
     const recent = kind === 'line' ? this.recentById.get(identityId) : undefined;
     if (recent && recent.line === value) return;
+    if (this.sql) {
+      // One statement, a proof held already (or written by another message at the same moment) left as it is.
+      await this.sql.run('INSERT INTO "IdentityProof" ("identityId", "kind", "value", "method", "provenAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("identityId", "kind", "value") DO NOTHING', [
+        identityId,
+        kind,
+        value,
+        method,
+        this.clock.now(),
+      ]);
+      if (recent) recent.line = value;
+      return;
+    }
     const key = { identityId_kind_value: { identityId, kind, value } };
     if (!(await this.prisma.identityProof.findUnique({ where: key, select: { id: true } }))) {
       try {

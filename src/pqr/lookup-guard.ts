@@ -1,5 +1,5 @@
 import type { KeyedDigest } from '../identity/secret';
-import { isUniqueViolation, type Db } from '../storage';
+import { hotSqlOf, isUniqueViolation, type Db } from '../storage';
 import type { Clock } from './clock';
 
 /** How many failures a key may collect in one window before it is refused. */
@@ -49,6 +49,15 @@ export class AttemptGuard {
   async blockedUntil(keys: string[]): Promise<Date | null> {
     if (!keys.length) return null;
     const since = new Date(this.clock.now().getTime() - this.limit.windowMs);
+    const sql = hotSqlOf(this.prisma);
+    if (sql) {
+      // Asked on every CUN a user types: plain SQL (see the README, "The message path").
+      const [row] = await sql.all<{ latest: string | Date | null }>(
+        `SELECT MAX("windowStart") AS "latest" FROM "LookupAttempt" WHERE "key" IN (${keys.map(() => '?').join(', ')}) AND "windowStart" > ? AND "count" >= ?`,
+        [...keys, since, this.limit.maxFailures],
+      );
+      return row?.latest ? new Date(new Date(row.latest).getTime() + this.limit.windowMs) : null;
+    }
     const rows = await this.prisma.lookupAttempt.findMany({
       where: { key: { in: keys }, windowStart: { gt: since }, count: { gte: this.limit.maxFailures } },
       select: { windowStart: true },
