@@ -87,8 +87,15 @@ const AROUND_A_COMMAND = /^(?:(?:mejor|no|ya|pues|bueno|ok|entonces|por favor|po
 export function commandOf(text: string | undefined): Command | null {
   if (!text) return null;
   const folded = fold(text);
-  return COMMANDS[folded] ?? COMMANDS[fold(folded.replace(AROUND_A_COMMAND, ''))] ?? null;
+  const bare = (value: string) => COMMANDS[value] ?? COMMANDS[fold(value.replace(AROUND_A_COMMAND, ''))];
+  return bare(folded) ?? bare(folded.replace(REFUSAL_BEFORE, '')) ?? null;
 }
+
+/**
+ * "no, ya no quiero, mejor cancelar todo": a refusal before the command, set apart from it by a
+ * comma or a "mejor" ("ya no quiero cancelar" says the opposite and stays a sentence).
+ */
+const REFUSAL_BEFORE = /^(?:(?:no|ya|pues|bueno|uy|ay)[\s,]+)*(?:ya\s+)?no\s+quiero(?:\s+(?:seguir|continuar|nada|esto))?(?=\s*,|\s+mejor\b)[\s,]*/;
 
 /** The main menu's buttons, shown whenever a conversation comes to rest. */
 export function menuChoices(t: Translate): string[] {

@@ -370,6 +370,15 @@ const people: Person[] = [
     filed: [],
   },
   {
+    who: 'answers the yes/no question "¿eres cliente?" with "no, ya no quiero, mejor cancelar todo": nothing is filed, nothing is taken as "no"',
+    turns: [
+      ['Radicar una PQR', CONSENT],
+      ['Acepto', CUSTOMER],
+      ['no, ya no quiero, mejor cancelar todo', /No se radicó nada/],
+    ],
+    filed: [],
+  },
+  {
     who: 'types only "cancelar" at the line question, then starts again and files',
     turns: [
       ['me cobraron un roaming que no usé', CONSENT],
