@@ -3,7 +3,7 @@ import { normalizeDocument, normalizeMobile, personName } from '../src/nlu';
 import { PQR_TYPES, type Customer } from '../src/pqr';
 import type { Translate } from '../src/i18n';
 import { textsFor, type DialogDeps } from './context';
-import { askDocumentNumber, askDocumentType, askLine, askName, customerDataPrompts, documentTypePicked } from './customer-check-dialog';
+import { askDocumentNumber, askDocumentType, askLine, askName, customerDataPrompts, documentNumberWith, documentTypePicked } from './customer-check-dialog';
 import { correctableFields, type Correction, type Field } from './corrections';
 import { EMAIL_DIALOG } from './email-dialog';
 import { hasWords } from './free-text';
@@ -94,9 +94,12 @@ export class CorrectFieldDialog extends ComponentDialog {
     switch (state.field) {
       case 'name':
         return end({ field: 'name', value: personName(String(step.result))! });
-      case 'document':
+      case 'document': {
         state.documentType = documentTypePicked(step);
+        const typed = documentNumberWith(state.documentType, step.context.activity.text);
+        if (typed) return end({ field: 'document', value: { type: state.documentType, number: typed } });
         return askDocumentNumber(step, t, state.documentType);
+      }
       case 'email':
         return end({ field: 'email', value: String(step.result) });
       case 'line':

@@ -50,6 +50,22 @@ export function documentTypePicked(step: WaterfallStepContext): string {
   return DOCUMENT_TYPES[(step.result as FoundChoice).index];
 }
 
+/**
+ * The number typed together with the type ("cédula 52.123.456", "pasaporte AB123456"), when it is
+ * a valid one for that type: the longest run of words at the end that reads as one, the type's
+ * own words left before it. Null for a bare type or a tapped button.
+ */
+export function documentNumberWith(documentType: string, text: string | undefined): string | null {
+  const words = (text ?? '').trim().split(/\s+/);
+  for (let from = 1; from < words.length; from++) {
+    const candidate = words.slice(from).join(' ');
+    if (!/\d/.test(candidate)) return null;
+    const number = normalizeDocument(documentType, candidate);
+    if (number) return number;
+  }
+  return null;
+}
+
 export function askDocumentNumber(step: WaterfallStepContext, t: Translate, documentType: string) {
   return step.prompt(DOC_PROMPT, { prompt: t('customer.docNumber'), retryPrompt: t('customer.docNumber.retry'), validations: { documentType } });
 }
@@ -164,6 +180,9 @@ export class CustomerCheckDialog extends ComponentDialog {
       return step.endDialog(customer);
     }
     state.documentType = documentTypePicked(step);
+    // "cédula 52.123.456": the number came with the type; it is not asked again.
+    const typed = documentNumberWith(state.documentType, step.context.activity.text);
+    if (typed) return step.next(typed);
     return askDocumentNumber(step, t, state.documentType);
   }
 

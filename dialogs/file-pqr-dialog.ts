@@ -203,6 +203,12 @@ export class FilePqrDialog extends ComponentDialog {
       return step.next();
     }
     state.notifyChannel = 'email';
+    // "el correo está mal, es ana@gmail.com" picks "Por correo" too: the address it gives is the one.
+    const corrected = correctionOf(step.context.activity.text ?? '')?.correction;
+    if (corrected?.field === 'email') {
+      if (state.customer.kind === 'non_customer') state.customer.email = corrected.value;
+      return step.next(corrected.value);
+    }
     if (state.customer.kind === 'non_customer') return step.next(state.customer.email);
     return step.beginDialog(EMAIL_DIALOG);
   }

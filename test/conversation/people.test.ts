@@ -146,6 +146,22 @@ const people: Person[] = [
     filed: [{ type: 'queja', fullName: 'Ana María Pérez Gómez', documentType: 'CC', descriptionHas: [/me trató muy mal/] }],
   },
   {
+    who: 'fixes the document with "Corregir un dato" and types type and number together: "cedula 1.020.304.050"',
+    turns: [
+      ['Radicar una PQR', CONSENT],
+      ['Acepto', CUSTOMER],
+      ...nonCustomer('Camilo Ortiz', 'CE', '4455667', 'camilo.ortiz@gmail.com'),
+      ['Quiero una copia de la factura de septiembre', MORE],
+      ['Es todo', TYPE],
+      ...finish().slice(0, 2),
+      ['Corregir un dato', /¿Qué dato/],
+      ['Documento', DOC_TYPE],
+      ['cedula 1.020.304.050', /1020304050[^]*¿La radicamos\?/],
+      ['Sí, radicar', FILED],
+    ],
+    filed: [{ type: 'peticion', fullName: 'Camilo Ortiz', documentType: 'CC', documentNumber: '1020304050' }],
+  },
+  {
     who: 'corrects the name at the summary in free text',
     turns: [
       ['Radicar una PQR', CONSENT],
@@ -377,6 +393,34 @@ const people: Person[] = [
       ['no, ya no quiero, mejor cancelar todo', /No se radicó nada/],
     ],
     filed: [],
+  },
+  {
+    who: 'types "cédula 52.123.456" when asked for the type of document: the number is kept, not asked again',
+    turns: [
+      ['quiero saber si tienen planes para empresas', CONSENT],
+      ['Acepto', CUSTOMER],
+      ['no', NAME],
+      ['Gloria Inés Cárdenas', DOC_TYPE],
+      ['cedula 52.123.456', EMAIL],
+      ['gloria.cardenas@gmail.com', MORE],
+      ['Es todo', TYPE],
+      ...finish(),
+    ],
+    filed: [{ type: 'peticion', fullName: 'Gloria Inés Cárdenas', documentType: 'CC', documentNumber: '52123456', email: 'gloria.cardenas@gmail.com' }],
+  },
+  {
+    who: 'corrects the e-mail when asked where to receive the answer: "el correo esta mal, es …" is the address used, not dropped',
+    turns: [
+      ['Radicar una PQR', CONSENT],
+      ['Acepto', CUSTOMER],
+      ...nonCustomer('Sofía Herrera', 'CC', '1001002003', 'sofia.h@gmail.com'),
+      ['Quiero saber cuánto cuesta el plan de 30 gigas', MORE],
+      ['Es todo', TYPE],
+      ['sí', NOTIFY],
+      ['el correo esta mal, es sofia.herrera@gmail.com', /sofia\.herrera@gmail\.com[\s\S]*¿La radicamos\?/, /sofia\.h@gmail\.com/],
+      ['Sí, radicar', FILED],
+    ],
+    filed: [{ type: 'peticion', fullName: 'Sofía Herrera', email: 'sofia.herrera@gmail.com' }],
   },
   {
     who: 'types only "cancelar" at the line question, then starts again and files',

@@ -1,4 +1,5 @@
 import { commandOf } from '../../dialogs/context';
+import { documentNumberWith } from '../../dialogs/customer-check-dialog';
 import { correctionOf } from '../../dialogs/corrections';
 import { emailIn } from '../../dialogs/email-dialog';
 import { isDone, isOnlyFiller, splitRequests } from '../../dialogs/free-text';
@@ -123,4 +124,19 @@ describe('two requests, urgency and tone', () => {
       expect(isUpset(text)).toBe(expected);
     },
   );
+});
+
+describe('a document number typed with its type', () => {
+  it.each([
+    ['CC', 'cedula 52.123.456', '52123456'],
+    ['CC', 'cc 52 123 456', '52123456'],
+    ['CC', 'Cédula número 1020304050', '1020304050'],
+    ['PA', 'pasaporte AB123456', 'AB123456'],
+    ['CC', 'Cédula de ciudadanía', null],
+    ['CC', 'CC', null],
+    ['CC', 'cédula 123', null],
+    ['CE', 'extranjería', null],
+  ])('%s in %j is %j', (type, text, expected) => {
+    expect(documentNumberWith(type, text)).toBe(expected);
+  });
 });
