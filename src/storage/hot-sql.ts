@@ -150,76 +150,99 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
   };
   // Each statement is prepared once per connection under its own name: PostgreSQL parses and
   // plans it the first time only (the statements are few and fixed, see the README).
-  const named = new Map<string, { name: string; text: string }>();
+  // A table changed under a prepared statement (another instance migrated the database during a
+  // rolling deploy) makes PostgreSQL refuse it for good on that connection ("cached plan must not
+  // change result type"): then every statement gets a new name, prepared afresh where it is used
+  // next, and the refused call runs once more.
+  const named = new Map<string, { index: number; text: string }>();
+  let generation = 0;
   const statement = (sql: string) => {
     let s = named.get(sql);
-    if (s === undefined) named.set(sql, (s = { name: `hot_${named.size + 1}`, text: numbered(sql) }));
-    return s;
+    if (s === undefined) named.set(sql, (s = { index: named.size + 1, text: numbered(sql) }));
+    return { name: `hot_${s.index}_${generation}`, text: s.text };
+  };
+  const reprepared = async <T>(run: () => Promise<T>): Promise<T> => {
+    const seen = generation;
+    try {
+      return await run();
+    } catch (error) {
+      if (!isStalePlan(error)) throw error;
+      if (generation === seen) generation++;
+      return run();
+    }
   };
   // timestamp(3) without time zone holds UTC, as Prisma writes it.
   const args = (values: unknown[]) => values.map((v) => (v instanceof Date ? v.toISOString().slice(0, -1) : v));
   return {
     provider: 'postgresql',
-    async all<T>(sql: string, values: unknown[]) {
+    all<T>(sql: string, values: unknown[]) {
       counter.note(sql);
-      return (await pool.query({ ...statement(sql), values: args(values), types })).rows as T[];
+      return reprepared(async () => (await pool.query({ ...statement(sql), values: args(values), types })).rows as T[]);
     },
-    async run(sql, values) {
+    run(sql, values) {
       counter.note(sql);
-      return (await pool.query({ ...statement(sql), values: args(values) })).rowCount ?? 0;
+      return reprepared(async () => (await pool.query({ ...statement(sql), values: args(values) })).rowCount ?? 0);
     },
-    async transaction(writes) {
-      // The pool's clients pipeline (`pipeline: true`): BEGIN and every write go out in one write
-      // to the socket, and their answers come back together; the checks then decide between
-      // COMMIT and ROLLBACK. Two round trips whatever the number of writes.
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
-        stream?.cork?.();
-        let sent: Promise<{ rowCount: number | null }>[];
-        try {
-          counter.note('BEGIN');
-          sent = [client.query('BEGIN')];
-          for (const write of writes) {
-            counter.note(write.sql);
-            sent.push(client.query({ ...statement(write.sql), values: args(write.args) }));
-          }
-        } finally {
-          stream?.uncork?.();
-        }
-        const answers = await Promise.allSettled(sent);
-        // The first error is the cause; the writes after it only report the aborted transaction.
-        let failure: unknown = answers.find((answer) => answer.status === 'rejected')?.reason;
-        const changes: number[] = [];
-        if (failure === undefined) {
-          try {
-            writes.forEach((write, i) => {
-              const changed = (answers[i + 1] as PromiseFulfilledResult<{ rowCount: number | null }>).value.rowCount ?? 0;
-              write.check?.(changed);
-              changes.push(changed);
-            });
-          } catch (error) {
-            failure = error;
-          }
-        }
-        if (failure !== undefined) {
-          counter.note('ROLLBACK');
-          await client.query('ROLLBACK').catch((error: Error) => (broken = error));
-          throw failure;
-        }
-        counter.note('COMMIT');
-        // A COMMIT that fails leaves the connection in a state nobody knows: the pool drops it.
-        await client.query('COMMIT').catch((error: Error) => {
-          broken = error;
-          throw error;
-        });
-        return changes;
-      } finally {
-        client.release(broken);
-      }
-    },
+    // Rolled back when refused, so running it again is safe.
+    transaction: (writes) => reprepared(() => pipelinedTransaction(writes)),
   };
+
+  async function pipelinedTransaction(writes: SqlWrite[]): Promise<number[]> {
+    // The pool's clients pipeline (`pipeline: true`): BEGIN and every write go out in one write
+    // to the socket, and their answers come back together; the checks then decide between
+    // COMMIT and ROLLBACK. Two round trips whatever the number of writes.
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+      stream?.cork?.();
+      let sent: Promise<{ rowCount: number | null }>[];
+      try {
+        counter.note('BEGIN');
+        sent = [client.query('BEGIN')];
+        for (const write of writes) {
+          counter.note(write.sql);
+          sent.push(client.query({ ...statement(write.sql), values: args(write.args) }));
+        }
+      } finally {
+        stream?.uncork?.();
+      }
+      const answers = await Promise.allSettled(sent);
+      // The first error is the cause; the writes after it only report the aborted transaction.
+      let failure: unknown = answers.find((answer) => answer.status === 'rejected')?.reason;
+      const changes: number[] = [];
+      if (failure === undefined) {
+        try {
+          writes.forEach((write, i) => {
+            const changed = (answers[i + 1] as PromiseFulfilledResult<{ rowCount: number | null }>).value.rowCount ?? 0;
+            write.check?.(changed);
+            changes.push(changed);
+          });
+        } catch (error) {
+          failure = error;
+        }
+      }
+      if (failure !== undefined) {
+        counter.note('ROLLBACK');
+        await client.query('ROLLBACK').catch((error: Error) => (broken = error));
+        throw failure;
+      }
+      counter.note('COMMIT');
+      // A COMMIT that fails leaves the connection in a state nobody knows: the pool drops it.
+      await client.query('COMMIT').catch((error: Error) => {
+        broken = error;
+        throw error;
+      });
+      return changes;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** PostgreSQL's refusal of a prepared statement whose table changed since it was prepared. */
+function isStalePlan(error: unknown): boolean {
+  return (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
 }
 
 /**

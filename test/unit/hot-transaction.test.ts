@@ -70,4 +70,20 @@ describe('plain-SQL transactions', () => {
     // The same statements again, on connections that have them prepared already.
     expect(await db.sql.all<{ data: string }>('SELECT "data" FROM "BotState" WHERE "key" = ?', ['many-4'])).toEqual([{ data: '4!' }]);
   });
+
+  it('still answers after the table changed under its prepared statements (another instance migrated it, as in a rolling deploy)', async () => {
+    await db.sql.transaction([insert('schema-a', 'x')]);
+    const read = () => db.sql.all<Record<string, unknown>>('SELECT "BotState".* FROM "BotState" WHERE "key" = ?', ['schema-a']);
+    // Prepared on the connections the pool holds (several at once, so more than one).
+    await Promise.all(Array.from({ length: 12 }, read));
+    await db.prisma.$executeRawUnsafe('ALTER TABLE "BotState" ADD COLUMN "extra" TEXT');
+    try {
+      const answers = await Promise.all(Array.from({ length: 12 }, read));
+      for (const rows of answers) expect(rows).toEqual([expect.objectContaining({ key: 'schema-a', data: 'x', extra: null })]);
+      expect(await db.sql.transaction([{ sql: 'UPDATE "BotState" SET "data" = ? WHERE "key" = ?', args: ['y', 'schema-a'] }])).toEqual([1]);
+    } finally {
+      await db.prisma.$executeRawUnsafe('ALTER TABLE "BotState" DROP COLUMN "extra"');
+    }
+    expect((await read())[0]).not.toHaveProperty('extra');
+  });
 });
