@@ -170,7 +170,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   // Prisma's stay as they are.
   const hotPool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, pipeline: true });
   hotPool.on('error', () => undefined);
-  const sql = postgresHotSql(hotPool, statements, pg.types);
+  // Behind PgBouncer in transaction mode (`?pgbouncer=true`, Prisma's own switch) statements stay unnamed.
+  const sql = postgresHotSql(hotPool, statements, pg.types, { named: new URL(url).searchParams.get('pgbouncer') !== 'true' });
   registerHotSql(prisma, sql);
   return {
     prisma,

@@ -142,7 +142,13 @@ const TIMESTAMP_OID = 1114;
 /** Such a value as the UTC instant Prisma wrote ("2026-12-02 15:04:05.678"). */
 const utcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
 
-export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: typeof import('pg').types): HotSql {
+/**
+ * `named: false` sends every statement unnamed (parsed and planned each time): for a pooler in
+ * transaction mode (PgBouncer before 1.21), which cannot keep a named statement on one server
+ * connection. `openDatabase` chooses it for a URL with `pgbouncer=true`, as Prisma does.
+ */
+export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: typeof import('pg').types, options: { named?: boolean } = {}): HotSql {
+  const useNames = options.named ?? true;
   // Prisma keeps UTC in timestamp(3) without a zone; pg would read it in the process's time zone.
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -159,7 +165,7 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
   const statement = (sql: string) => {
     let s = named.get(sql);
     if (s === undefined) named.set(sql, (s = { index: named.size + 1, text: numbered(sql) }));
-    return { name: `hot_${s.index}_${generation}`, text: s.text };
+    return useNames ? { name: `hot_${s.index}_${generation}`, text: s.text } : { text: s.text };
   };
   const reprepared = async <T>(run: () => Promise<T>): Promise<T> => {
     const seen = generation;
