@@ -77,8 +77,8 @@ const COMMANDS: Record<string, Command> = {
   menu: 'menu', inicio: 'menu', 'volver al menu': 'menu', start: 'menu', 'menu principal': 'menu',
 };
 
-/** Words around a command that do not change it: "mejor no, cancelar", "cancelar todo por favor". */
-const AROUND_A_COMMAND = /^(?:(?:mejor|no|ya|pues|bueno|ok|entonces|por favor|porfa|eso|mejor no)[\s,]+)*|(?:[\s,]+(?:todo|eso|ya|pues|por favor|porfa|mejor|gracias))*$/g;
+/** Words around a command that do not change it: "mejor no, cancelar", "cancelar todo por favor", "never mind, cancel". */
+const AROUND_A_COMMAND = /^(?:(?:mejor|no|ya|pues|bueno|ok|entonces|por favor|porfa|eso|mejor no|never ?mind|actually|please|just)[\s,]+)*|(?:[\s,]+(?:todo|eso|ya|pues|por favor|porfa|mejor|gracias|please|thanks|it all|everything))*$/g;
 
 /**
  * "cancelar", "ayuda" and "menú" (and their slash-commands) when they are the whole message, give
@@ -95,7 +95,7 @@ export function commandOf(text: string | undefined): Command | null {
  * "no, ya no quiero, mejor cancelar todo": a refusal before the command, set apart from it by a
  * comma or a "mejor" ("ya no quiero cancelar" says the opposite and stays a sentence).
  */
-const REFUSAL_BEFORE = /^(?:(?:no|ya|pues|bueno|uy|ay)[\s,]+)*(?:ya\s+)?no\s+quiero(?:\s+(?:seguir|continuar|nada|esto))?(?=\s*,|\s+mejor\b)[\s,]*/;
+const REFUSAL_BEFORE = /^(?:(?:no|ya|pues|bueno|uy|ay)[\s,]+)*(?:ya\s+)?no\s+quiero(?:\s+(?:seguir|continuar|hacer))?(?:\s+(?:con\s+)?(?:esto|eso|nada))?(?=\s*,|\s+mejor\b)[\s,]*/;
 
 /** The main menu's buttons, shown whenever a conversation comes to rest. */
 export function menuChoices(t: Translate): string[] {

@@ -77,6 +77,8 @@ describe('commands only when they are the whole message', () => {
     ['cancelar', 'cancel'], ['Cancelar', 'cancel'], ['mejor no, cancelar', 'cancel'], ['cancelar todo', 'cancel'], ['no, cancelar', 'cancel'], ['menú', 'menu'], ['ayuda', 'help'],
     ['y lo de cancelar la línea qué? quiero cancelarla ya', null], ['no tengo correo, toca cancelar o qué?', null], ['quiero cancelar mi plan', null],
     ['no, ya no quiero, mejor cancelar todo', 'cancel'], ['ya no quiero, cancelar', 'cancel'], ['uy no, no quiero seguir, salir', 'cancel'], ['no quiero esto mejor cancelar', 'cancel'],
+    ['no quiero seguir con esto, mejor cancelar', 'cancel'], ['ya no quiero hacer esto, salir', 'cancel'], ['no quiero nada, cancela', 'cancel'],
+    ['never mind, cancel', 'cancel'], ['no, cancel please', 'cancel'], ['cancel everything', 'cancel'], ['cancel my plan', null],
     ['ya no quiero cancelar', null], ['no quiero cancelar, sigamos', null], ['ya no quiero, mejor cancelar la línea', null],
   ])('%j is %s', (text, expected) => {
     expect(commandOf(text)).toBe(expected);
