@@ -83,6 +83,8 @@ export class InboundLog {
       const rows = await this.sql.all<{ id: number }>(
         'INSERT INTO "InboundMessage" ("channel", "externalId", "conversationKey", "payload", "receivedAt", "attempts", "repliesSent") VALUES (?, ?, ?, ?, ?, 0, 0) ON CONFLICT ("channel", "externalId") DO NOTHING RETURNING "id"',
         [this.channel, externalId, conversationKey, payload, new Date()],
+        // Acknowledged as soon as it is recorded: the platform will not send it again.
+        { durable: true },
       );
       if (rows.length > 0) return { id: Number(rows[0].id), duplicate: false };
     } else {

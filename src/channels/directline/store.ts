@@ -1,6 +1,6 @@
 import type { Activity } from 'botbuilder';
 import type { InboundLog } from '../../inbox';
-import { isUniqueViolation, type Db } from '../../storage';
+import { hotSqlOf, isUniqueViolation, type Db } from '../../storage';
 
 export const CHANNEL_ID = 'webchat';
 
@@ -75,7 +75,9 @@ export class DirectLineStore {
   async recordInbound(conversationId: string, externalId: string, activity: Partial<Activity>): Promise<InboundRecord> {
     const key = `${conversationId}:${externalId}`;
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      // Acknowledged as soon as it is recorded: on SQLite its commit waits for the disk.
+      const durably = hotSqlOf(this.prisma)?.durably ?? (<T>(work: () => Promise<T>) => work());
+      return await durably(() => this.prisma.$transaction(async (tx) => {
         const { lastSeq } = await tx.directLineConversation.update({
           where: { id: conversationId },
           data: { lastSeq: { increment: 1 } },
@@ -85,7 +87,7 @@ export class DirectLineStore {
         const inboundId = await this.log.insert(tx, key, conversationId, JSON.stringify({ seq: lastSeq } satisfies InboundPointer));
         await tx.directLineActivity.create({ data: { conversationId, seq: lastSeq, activity: JSON.stringify(stored) } });
         return { inboundId, activity: stored, duplicate: false };
-      });
+      }));
     } catch (error) {
       // The transaction rolled back (on PostgreSQL it cannot go on after the violation): the first one is read afterwards.
       if (!isUniqueViolation(error)) throw error;
