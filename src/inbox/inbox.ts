@@ -140,12 +140,14 @@ export class InboundLog {
    * same statement (PostgreSQL: one round trip, one commit); elsewhere the two one after the other.
    */
   async claimNext(claim: SqlStatement, conversationKey: string): Promise<{ claimed: boolean; message: PendingInbound | null }> {
-    if (this.sql?.provider !== 'postgresql') {
-      const claimed = (await (this.sql ? this.sql.all(claim.sql, claim.args) : this.prisma.$queryRawUnsafe<unknown[]>(claim.sql, ...claim.args))).length > 0;
+    // Leases exist only on a client with plain SQL (see `Leases`).
+    const sql = this.sql!;
+    if (sql.provider !== 'postgresql') {
+      const claimed = (await sql.all(claim.sql, claim.args)).length > 0;
       return { claimed, message: claimed ? await this.next(conversationKey) : null };
     }
     const stateKey = conversationStateKey(this.channel, conversationKey);
-    const [row] = await this.sql.all<NextRow & { claimed: boolean }>(
+    const [row] = await sql.all<NextRow & { claimed: boolean }>(
       `WITH "claim" AS (${claim.sql}),
        "started" AS (UPDATE "InboundMessage" SET "attempts" = "attempts" + 1 WHERE ${OLDEST_WAITING} AND EXISTS (SELECT 1 FROM "claim") RETURNING "id", "payload", "attempts", "repliesSent")
        SELECT EXISTS (SELECT 1 FROM "claim") AS "claimed", "started".*, ${STATE_COLUMNS}${this.factColumns()} FROM (SELECT 1) AS "one" LEFT JOIN "started" ON TRUE`,

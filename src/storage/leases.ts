@@ -123,8 +123,7 @@ export class Leases {
     options: { renewEveryMs?: number; onError?: (error: unknown) => void; claimed?: (claim: SqlStatement) => Promise<boolean> } = {},
   ): Promise<LeaseHold | null> {
     const sentAt = performance.now();
-    const statement = this.claimStatement(key, ttlMs);
-    const claimed = options.claimed ? await options.claimed(statement) : (await this.sql.all(statement.sql, statement.args)).length > 0;
+    const claimed = options.claimed ? await options.claimed(this.claimStatement(key, ttlMs)) : await this.claim(key, ttlMs);
     if (!claimed) return null;
     return new LeaseHold(this, key, ttlMs, sentAt, options.renewEveryMs ?? ttlMs / 3, options.onError ?? (() => undefined));
   }
