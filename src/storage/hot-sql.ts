@@ -90,23 +90,18 @@ export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: Statemen
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   };
-  const begin = (connection: BetterSqlite3.Database) => (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'BEGIN IMMEDIATE');
   // Durable commits: `synchronous = FULL` (the WAL synced at each commit, which also makes every
   // earlier commit durable) while any durable work runs, `NORMAL` otherwise. NORMAL is what a
   // WAL connection does by default here (better-sqlite3 builds SQLite with
   // SQLITE_DEFAULT_WAL_SYNCHRONOUS=1), though `PRAGMA synchronous` reads 2 until it is set: traced,
   // 100 commits cost 2 fsyncs before and 100 after setting FULL.
   let durableDepth = 0;
-  const pragma = (sql: string) => (Object.getPrototypeOf(db()) as BetterSqlite3.Database).prepare.call(db(), sql) as BetterSqlite3.Statement;
   const durableFrom = () => {
-    if (durableDepth++ === 0) pragma('PRAGMA synchronous = FULL').run();
+    if (durableDepth++ === 0) prepared('PRAGMA synchronous = FULL').run();
   };
   const durableUntil = () => {
-    if (--durableDepth === 0) pragma('PRAGMA synchronous = NORMAL').run();
+    if (--durableDepth === 0) prepared('PRAGMA synchronous = NORMAL').run();
   };
-  let beginStmt: BetterSqlite3.Statement | undefined;
-  let commitStmt: BetterSqlite3.Statement | undefined;
-  let rollbackStmt: BetterSqlite3.Statement | undefined;
   return {
     provider: 'sqlite',
     async all<T>(sql: string, values: unknown[], options?: { durable?: boolean }) {
@@ -137,13 +132,8 @@ export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: Statemen
     async transaction(writes) {
       await free();
       const connection = db();
-      if (!beginStmt || cachedFor !== connection) {
-        beginStmt = begin(connection);
-        commitStmt = (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'COMMIT');
-        rollbackStmt = (Object.getPrototypeOf(connection) as BetterSqlite3.Database).prepare.call(connection, 'ROLLBACK');
-      }
       counter.note('BEGIN IMMEDIATE');
-      beginStmt.run();
+      prepared('BEGIN IMMEDIATE').run();
       try {
         const changes = writes.map((write) => {
           counter.note(write.sql);
@@ -152,12 +142,12 @@ export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: Statemen
           return changed;
         });
         counter.note('COMMIT');
-        commitStmt!.run();
+        prepared('COMMIT').run();
         return changes;
       } catch (error) {
         if (connection.inTransaction) {
           counter.note('ROLLBACK');
-          rollbackStmt!.run();
+          prepared('ROLLBACK').run();
         }
         throw error;
       }
