@@ -423,6 +423,18 @@ const people: Person[] = [
     filed: [{ type: 'peticion', fullName: 'Sofía Herrera', email: 'sofia.herrera@gmail.com' }],
   },
   {
+    who: 'writes "never mind, cancel" in English when asked for anything more: nothing is filed',
+    turns: [
+      ['me cobraron dos veces la recarga de octubre', CONSENT],
+      ['Acepto', CUSTOMER],
+      ['sí', BRAND],
+      ['Vozz', LINE],
+      ['3004445566', MORE],
+      ['never mind, cancel', /(No se radicó nada|Nothing was filed)/],
+    ],
+    filed: [],
+  },
+  {
     who: 'types only "cancelar" at the line question, then starts again and files',
     turns: [
       ['me cobraron un roaming que no usé', CONSENT],
