@@ -2,7 +2,7 @@
  * `npm run bench:profile`: the app's turns alone (no baseline), for finding where a turn's CPU
  * goes. The bench's script runs with CONV conversations (default 10) for SECS seconds (default 8)
  * on KIND (sqlite, or postgresql), after a warm-up; it prints turns/s, reply p50/p99, CPU per turn
- * (the load generator and the fake Graph included: they share the process) and statements per
+ * (the load generator and the fake Graph included: they share the process; of it, the kernel's) and statements per
  * turn. With PROF=file.cpuprofile the measured part is also profiled (V8's sampling profiler,
  * 100 µs; it slows the run by about half), to open in Chrome's DevTools.
  */
@@ -53,7 +53,7 @@ async function main() {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(process.env.PROF, JSON.stringify(profile));
   }
-  console.log(JSON.stringify({ kind: process.env.KIND ?? 'sqlite', conversations, turns: r.turns, turnsPerSecond: Math.round(r.turnsPerSecond), p50ms: Math.round(r.latency.p50), p99ms: Math.round(r.latency.p99), ackP99ms: Math.round(r.ack.p99), errors: r.errors, mismatched: r.mismatched, cpuMsPerTurn: ((cpu.user + cpu.system) / 1000 / r.turns).toFixed(2), machineCpuMsPerTurn: (machineMs / r.turns).toFixed(2), statementsPerTurn: ((app.db.statements.count - st0) / r.turns).toFixed(1) }));
+  console.log(JSON.stringify({ kind: process.env.KIND ?? 'sqlite', conversations, turns: r.turns, turnsPerSecond: Math.round(r.turnsPerSecond), p50ms: Math.round(r.latency.p50), p99ms: Math.round(r.latency.p99), ackP99ms: Math.round(r.ack.p99), errors: r.errors, mismatched: r.mismatched, cpuMsPerTurn: ((cpu.user + cpu.system) / 1000 / r.turns).toFixed(2), systemCpuMsPerTurn: (cpu.system / 1000 / r.turns).toFixed(2), machineCpuMsPerTurn: (machineMs / r.turns).toFixed(2), statementsPerTurn: ((app.db.statements.count - st0) / r.turns).toFixed(1) }));
   await app.close();
   await db.close();
   await graph.close();
