@@ -112,7 +112,7 @@ describe('Bot Framework /api/messages, anonymous (BOTFRAMEWORK_ANONYMOUS=true, B
 
   it('runs the turns of one conversation one at a time, in the order they arrived', async () => {
     const chat = new EmulatorChat(connector.url);
-    const held = connector.holdNext();
+    const held = connector.holdNext(chat.conversationId);
     const first = post(running.url, JSON.stringify(chat.message('radicar')));
     // The first turn is now waiting on the connector with its reply; the second message arrives meanwhile.
     await held.reached;

@@ -26,6 +26,8 @@ export interface ConnectorRequest {
 }
 
 interface Hold {
+  /** Only a send to this conversation is held; any send when undefined. */
+  conversationId?: string;
   reached: () => void;
   released: Promise<void>;
 }
@@ -57,15 +59,16 @@ export class FakeConnector {
   }
 
   /**
-   * Holds the next activity the bot sends until `release` is called; `reached` resolves once the
-   * bot is waiting on it (so a test can act while a turn is in the middle).
+   * Holds the next activity the bot sends (to `conversationId`, when given: a late send of an
+   * earlier test's conversation must not be the one held) until `release` is called; `reached`
+   * resolves once the bot is waiting on it (so a test can act while a turn is in the middle).
    */
-  holdNext(): { reached: Promise<void>; release: () => void } {
+  holdNext(conversationId?: string): { reached: Promise<void>; release: () => void } {
     let reached!: () => void;
     let release!: () => void;
     const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
     const released = new Promise<void>((resolve) => (release = resolve));
-    this.holds.push({ reached, released });
+    this.holds.push({ conversationId, reached, released });
     return { reached: reachedPromise, release };
   }
 
@@ -88,13 +91,15 @@ export class FakeConnector {
     }
     if (typeof activity?.type !== 'string') return answer(res, 400, { error: { code: 'BadArgument', message: 'Missing activity type' } });
 
-    const hold = this.holds.shift();
+    const conversationId = decodeURIComponent(route[1]);
+    const held = this.holds.findIndex((h) => h.conversationId === undefined || h.conversationId === conversationId);
+    const hold = held >= 0 ? this.holds.splice(held, 1)[0] : undefined;
     if (hold) {
       hold.reached();
       await hold.released;
     }
     this.requests.push({
-      conversationId: decodeURIComponent(route[1]),
+      conversationId,
       replyToId: route[2] === undefined ? undefined : decodeURIComponent(route[2]),
       authorization: req.headers.authorization,
       activity,
