@@ -182,9 +182,7 @@ export class InboundLog {
       // the message again (skipping what this run sent), and this run's writes are rolled back.
       sql: 'UPDATE "InboundMessage" SET "processedAt" = ?, "repliesSent" = ?, "lastError" = ? WHERE "id" = ? AND EXISTS (SELECT 1 FROM "Lease" WHERE "key" = ? AND "owner" = ?)',
       args: [new Date(), repliesSent, errorText(error), id, lease.key, lease.owner],
-      check: (changed) => {
-        if (changed === 0) throw new LeaseLostError(lease.key);
-      },
+      onNone: () => new LeaseLostError(lease.key),
     };
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
-import { hotSqlOf, TurnWork, type HotSql, type SqlWrite } from './hot-sql';
+import { checkWrite, hotSqlOf, TurnWork, type HotSql, type SqlWrite } from './hot-sql';
 
 /**
  * Where botbuilder's ConversationState keeps a conversation's state (its default, empty
@@ -83,7 +83,7 @@ export class PrismaBotStorage {
       if (work && this.sql && work.sql === this.sql) work.add(write);
       else if (this.sql) {
         const changed = await this.sql.run(write.sql, write.args);
-        write.check?.(changed);
+        checkWrite(write, changed);
       }
       else await this.writeWithPrisma(key, expected, next, data);
     }
@@ -104,9 +104,7 @@ export class PrismaBotStorage {
     return {
       sql: 'UPDATE "BotState" SET "eTag" = ?, "data" = ?, "updatedAt" = ? WHERE "key" = ? AND "eTag" = ?',
       args: [next, data, now, key, expected],
-      check: (changed) => {
-        if (changed === 0) throw new ETagConflictError(key);
-      },
+      onNone: () => new ETagConflictError(key),
     };
   }
 

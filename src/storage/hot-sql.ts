@@ -20,9 +20,21 @@ export interface SqlStatement {
   args: unknown[];
 }
 
-/** A statement of a transaction: `check` sees the rows it changed and may throw to roll everything back. */
+/**
+ * A statement of a transaction. `onNone`: the statement must change a row, or the transaction
+ * rolls back with this error; PostgreSQL checks that in SQL, so the COMMIT goes out with the
+ * writes (one round trip). `check` sees the rows it changed and may throw to roll everything back,
+ * for any other rule; on PostgreSQL a transaction with one takes a second round trip.
+ */
 export interface SqlWrite extends SqlStatement {
+  onNone?: () => Error;
   check?: (changes: number) => void;
+}
+
+/** `write`'s own rules, once the rows it changed are known (SQLite, and writes outside a transaction). */
+export function checkWrite(write: SqlWrite, changed: number): void {
+  if (changed === 0 && write.onNone) throw write.onNone();
+  write.check?.(changed);
 }
 
 export interface HotSql {
@@ -138,7 +150,7 @@ export function sqliteHotSql(db: () => BetterSqlite3.Database, counter: Statemen
         const changes = writes.map((write) => {
           counter.note(write.sql);
           const changed = prepared(write.sql).run(...args(write.args)).changes;
-          write.check?.(changed);
+          checkWrite(write, changed);
           return changed;
         });
         counter.note('COMMIT');
@@ -219,57 +231,93 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
     transaction: (writes) => reprepared(() => pipelinedTransaction(writes)),
   };
 
+  /**
+   * The pool's clients pipeline (`pipeline: true`): BEGIN, every write and COMMIT go out in one
+   * write to the socket and are answered together, one round trip. A write that must change a row
+   * (`onNone`) proves it in SQL (`mustChange`): when it changed none it fails, the transaction is
+   * aborted, the writes after it are refused and PostgreSQL answers the COMMIT with a ROLLBACK.
+   * Only a write with a `check`, a rule that needs the rows counted here first, makes it two:
+   * BEGIN and the writes, the checks, then COMMIT or ROLLBACK.
+   */
   async function pipelinedTransaction(writes: SqlWrite[]): Promise<number[]> {
-    // The pool's clients pipeline (`pipeline: true`): BEGIN and every write go out in one write
-    // to the socket, and their answers come back together; the checks then decide between
-    // COMMIT and ROLLBACK. Two round trips whatever the number of writes.
+    const commitWithWrites = !writes.some((write) => write.check);
     const client = await pool.connect();
     let broken: Error | undefined;
+    const end = async (command: 'COMMIT' | 'ROLLBACK') => {
+      counter.note(command);
+      // A COMMIT that fails leaves the connection in a state nobody knows: the pool drops it.
+      return client.query(command).catch((error: Error) => {
+        broken = error;
+        throw error;
+      });
+    };
     try {
       const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
       stream?.cork?.();
-      let sent: Promise<{ rowCount: number | null }>[];
+      let sent: Promise<{ rowCount: number | null; rows: Record<string, unknown>[]; command: string }>[];
       try {
         counter.note('BEGIN');
         sent = [client.query('BEGIN')];
         for (const write of writes) {
           counter.note(write.sql);
-          sent.push(client.query({ ...statement(write.sql), values: args(write.args) }));
+          const sql = commitWithWrites && write.onNone ? mustChange(write.sql) : write.sql;
+          sent.push(client.query({ ...statement(sql), values: args(write.args) }));
         }
+        if (commitWithWrites) sent.push(end('COMMIT'));
       } finally {
         stream?.uncork?.();
       }
       const answers = await Promise.allSettled(sent);
-      // The first error is the cause; the writes after it only report the aborted transaction.
-      let failure: unknown = answers.find((answer) => answer.status === 'rejected')?.reason;
+      // The first refusal is the cause; the writes after it only report the aborted transaction.
+      const refused = answers.findIndex((answer, i) => answer.status === 'rejected' && i <= writes.length);
+      let failure: unknown;
+      if (refused >= 0) {
+        const reason = (answers[refused] as PromiseRejectedResult).reason as { code?: string };
+        const write = writes[refused - 1];
+        failure = commitWithWrites && write?.onNone && reason?.code === DIVISION_BY_ZERO ? write.onNone() : reason;
+      }
       const changes: number[] = [];
       if (failure === undefined) {
         try {
           writes.forEach((write, i) => {
-            const changed = (answers[i + 1] as PromiseFulfilledResult<{ rowCount: number | null }>).value.rowCount ?? 0;
-            write.check?.(changed);
+            const answer = (answers[i + 1] as PromiseFulfilledResult<{ rowCount: number | null; rows: Record<string, unknown>[] }>).value;
+            const changed = commitWithWrites && write.onNone ? Number(answer.rows[0]?.n ?? 0) : (answer.rowCount ?? 0);
+            checkWrite(write, changed);
             changes.push(changed);
           });
         } catch (error) {
           failure = error;
         }
       }
+      if (commitWithWrites) {
+        const commit = answers[answers.length - 1];
+        if (failure !== undefined) throw failure;
+        if (commit.status === 'rejected') throw commit.reason;
+        if (commit.value.command !== 'COMMIT') throw new Error(`the transaction ended with ${commit.value.command}`);
+        return changes;
+      }
       if (failure !== undefined) {
-        counter.note('ROLLBACK');
-        await client.query('ROLLBACK').catch((error: Error) => (broken = error));
+        await end('ROLLBACK').catch(() => undefined);
         throw failure;
       }
-      counter.note('COMMIT');
-      // A COMMIT that fails leaves the connection in a state nobody knows: the pool drops it.
-      await client.query('COMMIT').catch((error: Error) => {
-        broken = error;
-        throw error;
-      });
+      await end('COMMIT');
       return changes;
     } finally {
       client.release(broken);
     }
   }
+}
+
+/** SQLSTATE of `1 / 0`: how a write wrapped by `mustChange` says it changed nothing. */
+const DIVISION_BY_ZERO = '22012';
+
+/**
+ * A write (INSERT, UPDATE or DELETE without RETURNING) that fails when it changes no row, and
+ * answers the rows it changed as "n". count(*) is not a constant, so the division is not folded
+ * when the statement is planned: it runs, and fails, only when there was no row.
+ */
+function mustChange(sql: string): string {
+  return `WITH "changed" AS (${sql} RETURNING 1) SELECT count(*) AS "n", 1 / count(*) AS "ok" FROM "changed"`;
 }
 
 /** PostgreSQL's refusal of a prepared statement whose table changed since it was prepared. */

@@ -38,6 +38,31 @@ describe('plain-SQL transactions', () => {
     expect(await row('checked')).toBeNull();
   });
 
+  it('rolls everything back with the write\'s own error when a write that must change a row changes none (on PostgreSQL, checked in SQL, the COMMIT sent with it)', async () => {
+    class Conflict extends Error {}
+    const mustUpdate = (key: string, eTag: string) => ({ sql: 'UPDATE "BotState" SET "eTag" = ? WHERE "key" = ? AND "eTag" = ?', args: ['e2', key, eTag], onNone: () => new Conflict(`conflict on ${key}`) });
+    // Refused in the middle: the write before it rolled back, the one after it never applied.
+    await expect(db.sql.transaction([insert('none-a', 'x'), mustUpdate('none-a', 'stale'), insert('none-b', 'y')])).rejects.toBeInstanceOf(Conflict);
+    expect(await row('none-a')).toBeNull();
+    expect(await row('none-b')).toBeNull();
+    // Changing its row, it reports how many and commits with the rest.
+    expect(await db.sql.transaction([insert('some-a', 'x'), mustUpdate('some-a', 'e1'), insert('some-b', 'y')])).toEqual([1, 1, 1]);
+    expect((await row('some-a'))?.eTag).toBe('e2');
+    expect((await row('some-b'))?.data).toBe('y');
+    // Many at once on the pool's connections, every other one refused: each keeps only its own writes.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => db.sql.transaction([insert(`once-${i}`, String(i)), mustUpdate(`once-${i}`, i % 2 === 0 ? 'e1' : 'e0')])),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (i % 2 === 0) expect(outcome).toEqual({ status: 'fulfilled', value: [1, 1] });
+      else expect(outcome.status === 'rejected' && outcome.reason).toBeInstanceOf(Conflict);
+    });
+    const rows = await db.prisma.botState.findMany({ where: { key: { startsWith: 'once-' } } });
+    expect(rows.map((r) => `${r.key}=${r.eTag}`).sort()).toEqual(Array.from({ length: 15 }, (_, k) => `once-${2 * k}=e2`).sort());
+    // The connections are usable afterwards.
+    expect(await db.sql.transaction([insert('after-none', 'ok')])).toEqual([1]);
+  });
+
   it('rolls everything back when a statement fails, and the next transaction works', async () => {
     // Matched by message: better-sqlite3's native addon is loaded once per jest worker, so its error
     // may come from another test file's realm, where toThrow would not recognise it as an Error.
