@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 import { safeEqual } from '../security';
 import type { Db } from '../storage';
+import { passwords } from './passwords';
 
 export type Role = 'agent' | 'supervisor';
 export const ROLES: readonly Role[] = ['agent', 'supervisor'];
@@ -80,7 +80,7 @@ export function normalizeEmail(email: string): string {
 /** The agent with this e-mail and password, or null; same cost whether or not the e-mail exists. */
 export async function checkPassword(prisma: Db, email: string, password: string) {
   const agent = await prisma.agent.findUnique({ where: { email: normalizeEmail(email) } });
-  const matches = await bcrypt.compare(password, agent?.passwordHash ?? UNKNOWN_AGENT_HASH);
+  const matches = await passwords.compare(password, agent?.passwordHash ?? UNKNOWN_AGENT_HASH);
   return agent && agent.active && matches && isRole(agent.role) ? agent : null;
 }
 
@@ -97,7 +97,7 @@ export async function saveAgent(
   if (!name) throw new AgentInputError('--name must not be empty');
   if (!isRole(input.role)) throw new AgentInputError(`--role must be one of ${ROLES.join(', ')}`);
   if (input.password.length < MIN_PASSWORD_LENGTH) throw new AgentInputError(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  const passwordHash = await bcrypt.hash(input.password, BCRYPT_COST);
+  const passwordHash = await passwords.hash(input.password, BCRYPT_COST);
   const existing = await prisma.agent.findUnique({ where: { email }, select: { id: true } });
   const agent = await prisma.agent.upsert({
     where: { email },
