@@ -77,8 +77,8 @@ const COMMANDS: Record<string, Command> = {
   menu: 'menu', inicio: 'menu', 'volver al menu': 'menu', start: 'menu', 'menu principal': 'menu',
 };
 
-/** Words around a command that do not change it: "mejor no, cancelar", "cancelar todo por favor", "never mind, cancel". */
-const AROUND_A_COMMAND = /^(?:(?:mejor|no|ya|pues|bueno|ok|entonces|por favor|porfa|eso|mejor no|never ?mind|actually|please|just)[\s,]+)*|(?:[\s,]+(?:todo|eso|ya|pues|por favor|porfa|mejor|gracias|please|thanks|it all|everything))*$/g;
+/** Words around a command that do not change it: "mejor no, cancelar", "cancelar todo por favor", "ugh, never mind, please cancel this". */
+const AROUND_A_COMMAND = /^(?:(?:mejor|no|ya|pues|bueno|ok|entonces|por favor|porfa|eso|mejor no|uy|ay|never ?mind|actually|please|just|ugh|oh|sorry|hmm)[\s,]+)*|(?:[\s,]+(?:todo|eso|esto|ya|pues|por favor|porfa|mejor|gracias|please|thanks|it all|everything|this|that|it))*$/g;
 
 /**
  * "cancelar", "ayuda" and "menú" (and their slash-commands) when they are the whole message, give

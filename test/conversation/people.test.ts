@@ -435,6 +435,18 @@ const people: Person[] = [
     filed: [],
   },
   {
+    who: 'files in English and, at "anything else?", writes "ugh, never mind, please cancel this": nothing is filed and the sentence is not kept as a description',
+    turns: [
+      ['I want to file a complaint, I was charged twice for my top-up', /(authori[sz]e|Autorizas)/i],
+      ['I accept', /(customer|cliente)/i],
+      ['yes', /(brand|marca)/i],
+      ['Vozz', /(line|línea)/i],
+      ['3004445577', /(anything else|algo más)/i],
+      ['ugh, never mind, please cancel this', /(No se radicó nada|Nothing was filed)/],
+    ],
+    filed: [],
+  },
+  {
     who: 'types only "cancelar" at the line question, then starts again and files',
     turns: [
       ['me cobraron un roaming que no usé', CONSENT],
@@ -739,6 +751,8 @@ describe('people who leave the happy path, over the web chat against the real se
     }
 
     // A way out, always: whatever happened, the menu is on screen at the end.
-    expect(await user.lastButtons()).toEqual(expect.arrayContaining(['Radicar una PQR', 'Consultar una PQR']));
+    // (In the language the person last wrote in.)
+    const buttons = await user.lastButtons();
+    expect(buttons).toEqual(expect.arrayContaining(buttons.includes('File a PQR') ? ['File a PQR', 'Check a PQR'] : ['Radicar una PQR', 'Consultar una PQR']));
   });
 });
