@@ -149,7 +149,18 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       return connection;
     }, statements);
     registerHotSql(prisma, sql);
-    return { prisma, provider, applied, statements, sql, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close: () => prisma.$disconnect() };
+    return {
+      prisma,
+      provider,
+      applied,
+      statements,
+      sql,
+      ping: (timeoutMs = 2000) => ping(prisma, timeoutMs),
+      close: async () => {
+        await prisma.$disconnect();
+        await sql.close?.();
+      },
+    };
   }
   const { pg, PrismaPg, PostgresClient } = postgresModules();
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
