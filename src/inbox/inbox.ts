@@ -156,6 +156,46 @@ export class InboundLog {
     return { claimed: row.claimed === true, message: row.id === null ? null : this.pending(conversationKey, stateKey, row) };
   }
 
+  /**
+   * PostgreSQL: records the message and claims its conversation's lease in one statement (one
+   * round trip and one commit where `record` and `claimNext` take two). When the lease was
+   * claimed and nothing older of the conversation waits, the message is started as `next` would
+   * (its run counted), with the bot state and facts read along; otherwise `message` is null and
+   * the holder takes it with `next`. `id` null: the external id was recorded before (a platform's retry).
+   */
+  async recordClaiming(
+    claim: SqlStatement,
+    externalId: string,
+    conversationKey: string,
+    payload: string,
+  ): Promise<{ id: number | null; claimed: boolean; message: PendingInbound | null }> {
+    const sql = this.sql!;
+    const stateKey = conversationStateKey(this.channel, conversationKey);
+    const [row] = await sql.all<NextRow & { claimed: boolean }>(
+      `WITH "claim" AS (${claim.sql}),
+       "recorded" AS (INSERT INTO "InboundMessage" ("channel", "externalId", "conversationKey", "payload", "receivedAt", "attempts", "repliesSent")
+         SELECT ?, ?, ?, ?, ?, CASE WHEN EXISTS (SELECT 1 FROM "claim") AND NOT EXISTS (SELECT 1 FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL) THEN 1 ELSE 0 END, 0
+         ON CONFLICT ("channel", "externalId") DO NOTHING RETURNING "id", "payload", "attempts", "repliesSent")
+       SELECT EXISTS (SELECT 1 FROM "claim") AS "claimed", "recorded".*, ${STATE_COLUMNS}${this.factColumns()} FROM (SELECT 1) AS "one" LEFT JOIN "recorded" ON TRUE`,
+      [
+        ...claim.args,
+        this.channel,
+        externalId,
+        conversationKey,
+        payload,
+        new Date(),
+        this.channel,
+        conversationKey,
+        stateKey,
+        stateKey,
+        ...this.factArgs(conversationKey),
+      ],
+    );
+    const claimed = row.claimed === true;
+    const id = row.id === null ? null : Number(row.id);
+    return { id, claimed, message: id !== null && claimed && Number(row.attempts) === 1 ? this.pending(conversationKey, stateKey, row) : null };
+  }
+
   private pending(conversationKey: string, stateKey: string, row: NextRow | undefined): PendingInbound | null {
     if (!row || row.id === null) return null;
     const state = { key: stateKey, row: row.stateETag !== null && row.stateData !== null ? { eTag: row.stateETag, data: row.stateData } : null };
@@ -317,6 +357,16 @@ export interface InboundSettings {
   facts?: ConversationFacts[];
 }
 
+/** Claims a conversation's lease with `claim` and takes its first message: null when none waits, undefined when the drain looks (`next`). */
+type ClaimFirst = (claim: SqlStatement) => Promise<{ claimed: boolean; message: PendingInbound | null | undefined }>;
+
+/** A failure already handed to whoever waited for it (see `InboundProcessor.record`). */
+class AlreadyReported extends Error {
+  constructor(readonly reason: unknown) {
+    super('reported to its caller');
+  }
+}
+
 /** Unfinished runs after which a message is given up rather than tried again. */
 const MAX_ATTEMPTS = 5;
 
@@ -349,6 +399,40 @@ export class InboundProcessor {
   }
 
   /**
+   * Records a message (as `InboundLog.record`) and sees to its processing. On PostgreSQL, when
+   * this process is not running the conversation already, the record also claims the
+   * conversation and starts the message (`recordClaiming`: one round trip fewer per turn), and
+   * its turn is under way once this resolves: `scheduled` is then true and the caller does not
+   * `enqueue` it. Otherwise the caller enqueues what was recorded, as before.
+   */
+  async record(externalId: string, conversationKey: string, payload: string): Promise<{ id: number; duplicate: boolean; scheduled: boolean }> {
+    if (this.log.sql?.provider !== 'postgresql' || this.active.has(conversationKey)) {
+      return { ...(await this.log.record(externalId, conversationKey, payload)), scheduled: false };
+    }
+    return new Promise((resolve, reject) => {
+      this.schedule(conversationKey, async (claim) => {
+        let taken: Awaited<ReturnType<InboundLog['recordClaiming']>>;
+        try {
+          taken = await this.log.recordClaiming(claim, externalId, conversationKey, payload);
+        } catch (error) {
+          reject(error);
+          throw new AlreadyReported(error);
+        }
+        if (taken.id !== null) resolve({ id: taken.id, duplicate: false, scheduled: true });
+        else {
+          // A platform's retry: the first record's id, read apart (rare).
+          this.log.find(externalId).then(
+            (existing) => (existing ? resolve({ id: existing.id, duplicate: true, scheduled: true }) : reject(new Error('an inbound message was neither recorded nor found'))),
+            reject,
+          );
+        }
+        // Not started here (something older waits, or it is a retry): the drain takes it in order.
+        return { claimed: taken.claimed, message: taken.message ?? undefined };
+      });
+    });
+  }
+
+  /**
    * Looks for messages left unprocessed (a crash, a restart, an instance that died holding a
    * conversation) and processes those whose conversation nobody holds; returns how many there were.
    */
@@ -368,7 +452,8 @@ export class InboundProcessor {
     return `inbound:${this.log.channel}:${conversationKey}`;
   }
 
-  private schedule(conversationKey: string): void {
+  /** `claimFirst`: how the first drain claims the conversation and takes its first message (default `claimNext`). */
+  private schedule(conversationKey: string, claimFirst?: ClaimFirst): void {
     const running = this.active.get(conversationKey);
     if (running) {
       running.again = true;
@@ -378,13 +463,16 @@ export class InboundProcessor {
     this.active.set(conversationKey, entry);
     entry.done = (async () => {
       try {
+        let claim = claimFirst;
         while (entry.again) {
           entry.again = false;
-          if (await this.drain(conversationKey)) entry.again = true;
+          if (await this.drain(conversationKey, claim)) entry.again = true;
+          claim = undefined;
         }
       } catch (error) {
         // The database failed us: the messages stay recorded and a later sweep takes them.
-        this.onError(error);
+        // (A failed record was answered to its caller, who did not acknowledge the message.)
+        if (!(error instanceof AlreadyReported)) this.onError(error);
       } finally {
         this.active.delete(conversationKey);
       }
@@ -392,13 +480,13 @@ export class InboundProcessor {
   }
 
   /** Works through the conversation while holding its lease; true when messages arrived after it let go. */
-  private async drain(conversationKey: string): Promise<boolean> {
+  private async drain(conversationKey: string, claimFirst?: ClaimFirst): Promise<boolean> {
     const { leases, leaseMs, renewEveryMs } = this.settings;
     const key = this.leaseKey(conversationKey);
     // The first message is taken with the claim (one statement on PostgreSQL); the next ones after each turn.
     let first: PendingInbound | null | undefined;
     const claimed = async (claim: SqlStatement) => {
-      const taken = await this.log.claimNext(claim, conversationKey);
+      const taken = claimFirst ? await claimFirst(claim) : await this.log.claimNext(claim, conversationKey);
       first = taken.message;
       return taken.claimed;
     };

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:profile`: the app's turns alone (no baseline), for finding where a turn's CPU
- * goes. The bench's script runs with CONV conversations (default 10) for SECS seconds (default 8)
+ * goes. The bench's script runs with CONV conversations (default 10) for SECS seconds (default 8),
+ * each user pausing THINK ms after each reply (default 0: the next message at once),
  * on KIND (sqlite, or postgresql), after a warm-up; it prints turns/s, reply p50/p99, CPU per turn
  * (the load generator and the fake Graph included: they share the process; of it, the kernel's) and statements per
  * turn. With PROF=file.cpuprofile the measured part is also profiled (V8's sampling profiler,
@@ -45,7 +46,8 @@ async function main() {
   const cpu0 = process.cpuUsage();
   const machine0 = machineCpuMs();
   const st0 = app.db.statements.count;
-  const r = await runLoad({ targets: [url], sends, expected, conversations, maxRounds: 1000, seconds, runId: 22 });
+  const thinkMs = Number(process.env.THINK ?? 0);
+  const r = await runLoad({ targets: [url], sends, expected, conversations, maxRounds: 1000, seconds, runId: 22, thinkMs });
   await settle();
   const cpu = process.cpuUsage(cpu0);
   const machineMs = machineCpuMs() - machine0;
@@ -53,7 +55,7 @@ async function main() {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(process.env.PROF, JSON.stringify(profile));
   }
-  console.log(JSON.stringify({ kind: process.env.KIND ?? 'sqlite', conversations, turns: r.turns, turnsPerSecond: Math.round(r.turnsPerSecond), p50ms: Math.round(r.latency.p50), p99ms: Math.round(r.latency.p99), ackP99ms: Math.round(r.ack.p99), errors: r.errors, mismatched: r.mismatched, cpuMsPerTurn: ((cpu.user + cpu.system) / 1000 / r.turns).toFixed(2), systemCpuMsPerTurn: (cpu.system / 1000 / r.turns).toFixed(2), machineCpuMsPerTurn: (machineMs / r.turns).toFixed(2), statementsPerTurn: ((app.db.statements.count - st0) / r.turns).toFixed(1) }));
+  console.log(JSON.stringify({ kind: process.env.KIND ?? 'sqlite', conversations, thinkMs, turns: r.turns, turnsPerSecond: Math.round(r.turnsPerSecond), p50ms: Math.round(r.latency.p50), p99ms: Math.round(r.latency.p99), ackP99ms: Math.round(r.ack.p99), errors: r.errors, mismatched: r.mismatched, cpuMsPerTurn: ((cpu.user + cpu.system) / 1000 / r.turns).toFixed(2), systemCpuMsPerTurn: (cpu.system / 1000 / r.turns).toFixed(2), machineCpuMsPerTurn: (machineMs / r.turns).toFixed(2), statementsPerTurn: ((app.db.statements.count - st0) / r.turns).toFixed(1) }));
   await app.close();
   await db.close();
   await graph.close();

@@ -143,6 +143,8 @@ export interface LoadOptions {
   stepTimeoutMs?: number;
   /** Stop every conversation at the deadline, mid-script (a slice of an interleaved run), instead of finishing its round. */
   stopAtDeadline?: boolean;
+  /** A pause after each reply before the user's next message, as a person reading (default none: the next message at once). */
+  thinkMs?: number;
 }
 
 export interface LoadResult {
@@ -214,6 +216,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         }
         latencies.push(arrived - t0);
         if (sends.texts(waId, before, want).join('\n') !== expected[step].join('\n')) mismatched++;
+        if (options.thinkMs) await new Promise((resolve) => setTimeout(resolve, options.thinkMs));
       }
     }
   }

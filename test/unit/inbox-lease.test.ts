@@ -145,3 +145,97 @@ describe.each([
     expect(await log.claimNext(here.claimStatement(key, 10_000), '573001234567')).toEqual({ claimed: true, message: null });
   });
 });
+
+describe.each([
+  ['SQLite', () => createSqliteTestDb()],
+  ['PostgreSQL', () => createPgTestDb('pqr_inbox_record')],
+])('recording a message and seeing to its turn, on %s', (name, create) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await create();
+  });
+  afterAll(() => db.close());
+  const fused = name === 'PostgreSQL';
+
+  /** A processor whose turns note the payload they ran (and may wait for `gate`). */
+  function processor(channel: string, owner: string, gate?: Promise<void>) {
+    const log = new InboundLog(db.prisma, channel);
+    const ran: string[] = [];
+    const errors: unknown[] = [];
+    const handle = async (turn: InboundTurn) => {
+      await gate;
+      ran.push(turn.payload);
+    };
+    const p = new InboundProcessor(log, handle, (error) => errors.push(error), { leases: new Leases(db.prisma, owner), leaseMs: 10_000 });
+    // As a channel does: record, and enqueue what the record did not start.
+    const receive = async (externalId: string, conversationKey: string, payload: string) => {
+      const result = await p.record(externalId, conversationKey, payload);
+      if (!result.duplicate && !result.scheduled) p.enqueue({ conversationKey });
+      return result;
+    };
+    return { log, p, ran, errors, receive };
+  }
+  const stored = (channel: string) => db.prisma.inboundMessage.findMany({ where: { channel }, orderBy: { id: 'asc' }, select: { payload: true, attempts: true, processedAt: true } });
+
+  it(`runs a message of an idle conversation once, ${fused ? 'started by its record (one statement)' : 'enqueued after its record'}, and lets the conversation go`, async () => {
+    const { p, ran, errors, receive } = processor('rec1', 'here');
+    const result = await receive('wamid.1', '573001110001', 'hola');
+    expect(result).toMatchObject({ duplicate: false, scheduled: fused });
+    await p.idle();
+    expect(ran).toEqual(['hola']);
+    expect(errors).toEqual([]);
+    expect(await stored('rec1')).toEqual([{ payload: 'hola', attempts: 1, processedAt: expect.any(Date) }]);
+    expect(await db.prisma.lease.count({ where: { key: { contains: '573001110001' } } })).toBe(0);
+  });
+
+  it('runs an older message left waiting (a crash) before the new one, each once', async () => {
+    const { log, p, ran, errors, receive } = processor('rec2', 'here');
+    await log.record('wamid.old', '573001110002', 'older');
+    await receive('wamid.new', '573001110002', 'newer');
+    await p.idle();
+    expect(ran).toEqual(['older', 'newer']);
+    expect(errors).toEqual([]);
+    expect((await stored('rec2')).map((m) => m.attempts)).toEqual([1, 1]);
+  });
+
+  it('answers a retried message as a duplicate and runs it no second time', async () => {
+    const { p, ran, receive } = processor('rec3', 'here');
+    const first = await receive('wamid.3', '573001110003', 'hola');
+    await p.idle();
+    const again = await receive('wamid.3', '573001110003', 'hola');
+    await p.idle();
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+    expect(ran).toEqual(['hola']);
+    expect(await stored('rec3')).toHaveLength(1);
+  });
+
+  it('leaves a message to the instance holding its conversation, which runs it after its own, in order', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const there = processor('rec4', 'there', gate);
+    const here = processor('rec4', 'here');
+    await there.receive('wamid.a', '573001110004', 'first');
+    // "there" is running the conversation (its turn waits at the gate); "here" records the next message.
+    for (let i = 0; i < 50 && (await db.prisma.lease.count({ where: { key: { contains: '573001110004' } } })) === 0; i++) await sleep(10);
+    const result = await here.receive('wamid.b', '573001110004', 'second');
+    expect(result.duplicate).toBe(false);
+    await here.p.idle();
+    expect(here.ran).toEqual([]);
+    expect((await stored('rec4'))[1]).toMatchObject({ payload: 'second', attempts: 0, processedAt: null });
+    open();
+    await there.p.idle();
+    expect(there.ran).toEqual(['first', 'second']);
+    expect(here.errors).toEqual([]);
+    expect(there.errors).toEqual([]);
+  });
+
+  it('fails the record of a message the database refuses, unacknowledged, without starting a turn or reporting it twice', async () => {
+    const { p, ran, errors } = processor('rec5', 'here');
+    await expect(p.record('wamid.5', '573001110005', null as unknown as string)).rejects.toThrow();
+    await p.idle();
+    expect(ran).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await stored('rec5')).toEqual([]);
+    expect(await db.prisma.lease.count({ where: { key: { contains: '573001110005' } } })).toBe(0);
+  });
+});

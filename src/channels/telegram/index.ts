@@ -45,7 +45,7 @@ export function createTelegram(settings: TelegramSettings, deps: ChannelDeps & {
     (error, inboundId) => logger.error({ err: error, inboundId }, 'telegram update processing failed'),
     deps.inbound,
   );
-  const recorder = new UpdateRecorder(log, api.botId);
+  const recorder = new UpdateRecorder(processor, api.botId);
   const polling = settings.mode === 'polling' ? new LongPolling({ api, recorder, processor, logger, waitSeconds: deps.api?.pollSeconds ?? 30 }) : null;
   return {
     id: CHANNEL_ID,

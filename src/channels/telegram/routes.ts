@@ -4,7 +4,7 @@ import type { Update } from 'telegraf/types';
 import { z } from 'zod';
 import { jsonBodyOrUndefined, sendError } from '../../http';
 import { safeEqual } from '../../security';
-import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
+import type { InboundProcessor, RecordedInbound } from '../../inbox';
 import { senderOf } from './adapter';
 
 export const WEBHOOK_PATH = '/api/telegram';
@@ -52,17 +52,21 @@ function isUpdate(value: unknown): value is Update {
  */
 export class UpdateRecorder {
   constructor(
-    private readonly log: InboundLog,
+    private readonly processor: InboundProcessor,
     private readonly botId: string,
   ) {}
 
-  /** The update as recorded when it is new and the bot takes it; null for a duplicate or an update the bot does not take. */
+  /**
+   * The update as recorded when it is new and the bot takes it, for the caller to enqueue once
+   * acknowledged; null for a duplicate, an update the bot does not take, or one whose record
+   * already started its turn (see `InboundProcessor.record`).
+   */
   async record(update: Update): Promise<RecordedInbound | null> {
     const sender = senderOf(update);
     if (!sender) return null;
     const payload = JSON.stringify(update);
-    const { id, duplicate } = await this.log.record(`${this.botId}:${update.update_id}`, sender.chatId, payload);
-    return duplicate ? null : { id, conversationKey: sender.chatId, payload };
+    const { id, duplicate, scheduled } = await this.processor.record(`${this.botId}:${update.update_id}`, sender.chatId, payload);
+    return duplicate || scheduled ? null : { id, conversationKey: sender.chatId, payload };
   }
 }
 

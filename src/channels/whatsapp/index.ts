@@ -40,7 +40,7 @@ export function createWhatsApp(settings: WhatsAppSettings, deps: ChannelDeps & {
     warnings: [],
     adapter,
     senders: { [CHANNEL_ID]: whatsAppSender({ adapter, templates: graph, template: settings.template, clock: deps.clock }) },
-    routes: (server) => registerRoutes(server, { prisma: deps.prisma, log, processor, logger, appSecret: settings.appSecret, verifyToken: settings.verifyToken, phoneNumberId: settings.phoneNumberId }),
+    routes: (server) => registerRoutes(server, { prisma: deps.prisma, processor, logger, appSecret: settings.appSecret, verifyToken: settings.verifyToken, phoneNumberId: settings.phoneNumberId }),
     start: () => undefined,
     resumePending: () => processor.resumePending(),
     idle: () => processor.idle(),

@@ -6,14 +6,13 @@ import { z } from 'zod';
 import { jsonBodyOrUndefined, rawBody, sendError } from '../../http';
 import { safeEqual } from '../../security';
 import type { Db } from '../../storage';
-import type { InboundLog, InboundProcessor, RecordedInbound } from '../../inbox';
+import type { InboundProcessor, RecordedInbound } from '../../inbox';
 import { CHANNEL_ID, senderOf, type RecordedMessage } from './adapter';
 
 export const WEBHOOK_PATH = '/api/whatsapp';
 
 export interface RouteContext {
   prisma: Db;
-  log: InboundLog;
   processor: InboundProcessor;
   logger: Logger;
   appSecret: string;
@@ -129,8 +128,9 @@ async function recordPayload(ctx: RouteContext, payload: Json): Promise<Recorded
         }
         const body: RecordedMessage = { userId, message };
         const payloadText = JSON.stringify(body);
-        const { id, duplicate } = await ctx.log.record(message.id, userId, payloadText);
-        if (!duplicate) fresh.push({ id, conversationKey: userId, payload: payloadText });
+        // On PostgreSQL the record may also start its turn (`scheduled`); the rest are enqueued once acknowledged.
+        const { id, duplicate, scheduled } = await ctx.processor.record(message.id, userId, payloadText);
+        if (!duplicate && !scheduled) fresh.push({ id, conversationKey: userId, payload: payloadText });
       }
     }
   }
