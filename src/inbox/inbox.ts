@@ -220,7 +220,8 @@ export class InboundLog {
     return {
       // Only while the lease is still ours: when it passed on during the turn, the new holder runs
       // the message again (skipping what this run sent), and this run's writes are rolled back.
-      sql: 'UPDATE "InboundMessage" SET "processedAt" = ?, "repliesSent" = ?, "lastError" = ? WHERE "id" = ? AND EXISTS (SELECT 1 FROM "Lease" WHERE "key" = ? AND "owner" = ?)',
+      // On PostgreSQL it also locks the lease row, for a release after it (see `releaseWrites`).
+      sql: `UPDATE "InboundMessage" SET "processedAt" = ?, "repliesSent" = ?, "lastError" = ? WHERE "id" = ? AND EXISTS (SELECT 1 FROM "Lease" WHERE "key" = ? AND "owner" = ?${this.sql?.provider === 'postgresql' ? ' FOR UPDATE' : ''})`,
       args: [new Date(), repliesSent, errorText(error), id, lease.key, lease.owner],
       onNone: () => new LeaseLostError(lease.key),
     };
@@ -242,6 +243,21 @@ export class InboundLog {
       sql: 'DELETE FROM "Lease" WHERE "key" = ? AND "owner" = ? AND NOT EXISTS (SELECT 1 FROM "InboundMessage" WHERE "channel" = ? AND "conversationKey" = ? AND "processedAt" IS NULL)',
       args: [leaseKey, owner, this.channel, conversationKey],
     };
+  }
+
+  /**
+   * `releaseWrite` with what it needs before it in its transaction; the last write is the
+   * release. On PostgreSQL the lease row is locked by a statement of its own first: a statement
+   * sees the rows committed when it started, so a release that started while another instance's
+   * record held the row (its claim found the lease ours) would wait for that record to commit and
+   * then delete the lease without seeing the message, which would wait for the sweep. Locked
+   * first, the release starts after that commit and sees it. (SQLite: one writer at a time.) At
+   * the end of a turn `processedWrite` takes the lock, in the same transaction.
+   */
+  releaseWrites(leaseKey: string, owner: string, conversationKey: string): SqlWrite[] {
+    const release = this.releaseWrite(leaseKey, owner, conversationKey);
+    if (this.sql?.provider !== 'postgresql') return [release];
+    return [{ sql: 'SELECT 1 FROM "Lease" WHERE "key" = ? AND "owner" = ? FOR UPDATE', args: [leaseKey, owner] }, release];
   }
 
   /** One conversation's unprocessed messages, oldest first. */
@@ -426,6 +442,11 @@ export class InboundProcessor {
             reject,
           );
         }
+        // Held elsewhere: the holder may have read "nothing waits" before this record committed
+        // and be letting the conversation go. Claiming again now that the record is committed
+        // closes that gap, as `record` then `claimNext` do: either the holder still holds it and
+        // will see the message, or its release is committed and the claim succeeds.
+        if (!taken.claimed) this.schedule(conversationKey);
         // Not started here (something older waits, or it is a retry): the drain takes it in order.
         return { claimed: taken.claimed, message: taken.message ?? undefined };
       });
@@ -516,8 +537,10 @@ export class InboundProcessor {
     const sql = this.log.sql;
     if (sql) {
       // Let go unless a message arrived since we looked (then go round again).
-      const { sql: text, args } = this.log.releaseWrite(key, leases.owner, conversationKey);
-      return (await sql.run(text, args)) === 0;
+      const writes = this.log.releaseWrites(key, leases.owner, conversationKey);
+      if (writes.length === 1) return (await sql.run(writes[0].sql, writes[0].args)) === 0;
+      const changes = await sql.transaction(writes);
+      return changes[changes.length - 1] === 0;
     }
     await hold.stop().catch((error: unknown) => this.onError(error));
     // Another instance may have recorded a message and left it to us just before we let go.
@@ -557,6 +580,7 @@ export class InboundProcessor {
     for (const [name, value] of message.facts ?? []) work.keepFact(name, value);
     const lease = { key: hold.key, owner: this.settings.leases.owner };
     let failure: unknown;
+    // The first also locks the lease row on PostgreSQL, which the release needs (see `releaseWrites`).
     work.base(() => this.log.processedWrite(message.id, turn.sent, failure, lease));
     const release = work.base(() => this.log.releaseWrite(hold.key, lease.owner, message.conversationKey));
     await turnSlots.acquire();

@@ -239,3 +239,104 @@ describe.each([
     expect(await db.prisma.lease.count({ where: { key: { contains: '573001110005' } } })).toBe(0);
   });
 });
+
+describe.each([
+  ['SQLite', () => createSqliteTestDb()],
+  ['PostgreSQL', () => createPgTestDb('pqr_inbox_alternate')],
+])('one user writing to two instances in turn, on %s', (_name, create) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await create();
+  });
+  afterAll(() => db.close());
+
+  it('runs every message without a sweep: a message left to the other instance is never stranded when it lets the conversation go', async () => {
+    const users = 40;
+    const perUser = 8;
+    const log = new InboundLog(db.prisma, 'alt');
+    const ran = new Map<string, string[]>();
+    const answered = new Map<string, () => void>();
+    const handle = async (turn: InboundTurn) => {
+      // The reply: the user's next message goes out as soon as it arrives, as in the bench.
+      ran.set(turn.conversationKey, [...(ran.get(turn.conversationKey) ?? []), turn.payload]);
+      answered.get(`${turn.conversationKey}:${turn.payload}`)?.();
+    };
+    const errors: unknown[] = [];
+    const instances = ['a', 'b'].map((owner) => new InboundProcessor(log, handle, (error) => errors.push(error), { leases: new Leases(db.prisma, owner), leaseMs: 10_000 }));
+    const stranded: string[] = [];
+    await Promise.all(
+      Array.from({ length: users }, async (_, u) => {
+        const user = `57300${String(u).padStart(7, '0')}`;
+        for (let n = 0; n < perUser; n++) {
+          const processor = instances[(u + n) % 2];
+          const reply = new Promise<boolean>((resolve) => {
+            answered.set(`${user}:${n}`, () => resolve(true));
+            setTimeout(() => resolve(false), 5_000).unref();
+          });
+          const result = await processor.record(`${user}-${n}`, user, String(n));
+          if (!result.scheduled) processor.enqueue({ conversationKey: user });
+          if (!(await reply)) {
+            stranded.push(`${user}:${n}`);
+            return;
+          }
+        }
+      }),
+    );
+    await Promise.all(instances.map((p) => p.idle()));
+    expect(stranded).toEqual([]);
+    expect(errors).toEqual([]);
+    for (let u = 0; u < users; u++) expect(ran.get(`57300${String(u).padStart(7, '0')}`)).toEqual(Array.from({ length: perUser }, (_, n) => String(n)));
+  }, 60_000);
+});
+
+describe('letting a conversation go while another instance records a message for it, on PostgreSQL', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createPgTestDb('pqr_inbox_release');
+  });
+  afterAll(() => db.close());
+
+  /**
+   * Another instance records a message and tries to claim the conversation in one statement,
+   * which locks the lease row (its claim finds it held) until it commits: held open here while
+   * the holder lets go with `release`, which must wait for that record and see it.
+   */
+  async function recordDuringRelease(user: string, release: (log: InboundLog, key: string) => Promise<number[]>) {
+    const { Client } = await import('pg');
+    const log = new InboundLog(db.prisma, 'rel');
+    const key = `inbound:rel:${user}`;
+    expect(await new Leases(db.prisma, 'holder').claim(key, 60_000)).toBe(true);
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const claim = new Leases(db.prisma, 'other').claimStatement(key, 10_000);
+      let n = 0;
+      expect((await other.query(claim.sql.replace(/\?/g, () => `$${++n}`), claim.args)).rowCount).toBe(0);
+      await other.query(`INSERT INTO "InboundMessage" ("channel", "externalId", "conversationKey", "payload", "receivedAt", "attempts", "repliesSent") VALUES ('rel', $1, $2, '{}', now(), 0, 0)`, [`late-${user}`, user]);
+      const released = release(log, key);
+      await sleep(200);
+      await other.query('COMMIT');
+      const changes = await released;
+      // The release changed nothing: the lease is kept, and the holder goes round again for the message.
+      expect(changes[changes.length - 1]).toBe(0);
+      expect((await db.prisma.lease.findUnique({ where: { key } }))?.owner).toBe('holder');
+    } finally {
+      await other.end();
+    }
+  }
+
+  it('keeps the lease when a drain that found nothing lets go while a record commits', async () => {
+    const user = '573009990001';
+    await recordDuringRelease(user, (log, key) => db.sql.transaction(log.releaseWrites(key, 'holder', user)));
+  });
+
+  it("keeps the lease when a turn's last transaction lets go while a record commits", async () => {
+    const user = '573009990002';
+    const { id } = await new InboundLog(db.prisma, 'rel').record('first', user, '{}');
+    await recordDuringRelease(user, (log, key) =>
+      db.sql.transaction([log.processedWrite(id, 1, undefined, { key, owner: 'holder' }), log.releaseWrite(key, 'holder', user)]),
+    );
+    expect((await db.prisma.inboundMessage.findUniqueOrThrow({ where: { id } })).processedAt).not.toBeNull();
+  });
+});
