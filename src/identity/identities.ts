@@ -79,7 +79,14 @@ export class Identities {
    * only the channel's own user id), its conversation reference and the time of the user's last
    * message. Webhooks arrive out of order, so that time only moves forward.
    */
-  async touch(address: Address, activity: Partial<Activity>, locale?: string): Promise<number> {
+  async touch(address: Address, activity: Partial<Activity>, locale?: string, options: { proveLine?: ProofMethod } = {}): Promise<number> {
+    const id = await this.touchOnly(address, activity, locale, options.proveLine);
+    if (options.proveLine) await this.proveFor(id, 'line', address.userId, options.proveLine);
+    return id;
+  }
+
+  /** `touch`; with `proveLine` on PostgreSQL the proof is written by the same statement (and `proveFor` then finds it held). */
+  private async touchOnly(address: Address, activity: Partial<Activity>, locale: string | undefined, proveLine: ProofMethod | undefined): Promise<number> {
     const at = activity.timestamp instanceof Date ? activity.timestamp : this.clock.now();
     const conversationRef = JSON.stringify(TurnContext.getConversationReference(activity));
     if (!this.sql) {
@@ -98,15 +105,28 @@ export class Identities {
     // One statement: created or updated, the last inbound time only moved forward, and what the
     // rest of the turn would otherwise read (a proof of the sender's line, notifications held).
     const line = proofValue('line', address.userId);
-    const [row] = await this.sql.all<{ id: number; locale: string | null; proven: unknown; held: unknown }>(
-      `INSERT INTO "ChannelIdentity" ("channel", "userId", "conversationRef", "locale", "lastInboundAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
+    const upsert = `INSERT INTO "ChannelIdentity" ("channel", "userId", "conversationRef", "locale", "lastInboundAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT ("channel", "userId") DO UPDATE SET "conversationRef" = excluded."conversationRef", "locale" = COALESCE(excluded."locale", "ChannelIdentity"."locale"),
-         "lastInboundAt" = CASE WHEN "ChannelIdentity"."lastInboundAt" IS NULL OR "ChannelIdentity"."lastInboundAt" < excluded."lastInboundAt" THEN excluded."lastInboundAt" ELSE "ChannelIdentity"."lastInboundAt" END
+         "lastInboundAt" = CASE WHEN "ChannelIdentity"."lastInboundAt" IS NULL OR "ChannelIdentity"."lastInboundAt" < excluded."lastInboundAt" THEN excluded."lastInboundAt" ELSE "ChannelIdentity"."lastInboundAt" END`;
+    const upsertArgs = [address.channel, address.userId, conversationRef, locale ?? null, at, new Date()];
+    const held = 'EXISTS (SELECT 1 FROM "Outbox" WHERE "Outbox"."status" = \'held\' AND "Outbox"."conversationKey" = ?) AS "held"';
+    const [row] =
+      proveLine && line && this.sql.provider === 'postgresql'
+        ? // A first contact on PostgreSQL: the identity and the proof of its line in one statement (one round trip).
+          await this.sql.all<{ id: number; locale: string | null; proven: unknown; held: unknown }>(
+            `WITH "identity" AS (${upsert} RETURNING "id", "locale"),
+             "proof" AS (INSERT INTO "IdentityProof" ("identityId", "kind", "value", "method", "provenAt") SELECT "id", 'line', ?, ?, ? FROM "identity"
+               ON CONFLICT ("identityId", "kind", "value") DO NOTHING RETURNING 1)
+             SELECT "id", "locale", TRUE AS "proven", ${held} FROM "identity"`,
+            [...upsertArgs, line, proveLine, this.clock.now(), addressKey(address)],
+          )
+        : await this.sql.all<{ id: number; locale: string | null; proven: unknown; held: unknown }>(
+            `${upsert}
        RETURNING "id", "locale",
          EXISTS (SELECT 1 FROM "IdentityProof" WHERE "IdentityProof"."identityId" = "ChannelIdentity"."id" AND "IdentityProof"."kind" = 'line' AND "IdentityProof"."value" = ?) AS "proven",
-         EXISTS (SELECT 1 FROM "Outbox" WHERE "Outbox"."status" = 'held' AND "Outbox"."conversationKey" = ?) AS "held"`,
-      [address.channel, address.userId, conversationRef, locale ?? null, at, new Date(), line ?? '', addressKey(address)],
-    );
+         ${held}`,
+            [...upsertArgs, line ?? '', addressKey(address)],
+          );
     const id = Number(row.id);
     const touched: RecentTouch = { id, at: at.getTime(), conversationRef, locale: row.locale, line: line && Number(row.proven) ? line : null, held: Boolean(Number(row.held)) };
     if (this.recentTouches.size >= MAX_REMEMBERED) {

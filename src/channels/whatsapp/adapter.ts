@@ -160,11 +160,9 @@ export class WhatsAppAdapter extends OwnChannelAdapter {
     const incoming = readMessage(recorded.message, t);
     if (incoming.kind === 'ignored') return;
     const activity = toActivity(recorded, this.deps.phoneNumberId, undefined, this.deps.clock.now());
-    const identityId = await identities.touch({ channel: CHANNEL_ID, userId: recorded.userId }, activity);
     // Meta verified the number a wa_id names; a business-scoped user id without one proves no line.
-    if (/^\d{6,15}$/.test(recorded.userId) && activity.channelData?.phone === `+${recorded.userId}`) {
-      await identities.proveFor(identityId, 'line', recorded.userId, 'channel');
-    }
+    const verifiedLine = /^\d{6,15}$/.test(recorded.userId) && activity.channelData?.phone === `+${recorded.userId}`;
+    const identityId = await identities.touch({ channel: CHANNEL_ID, userId: recorded.userId }, activity, undefined, verifiedLine ? { proveLine: 'channel' } : {});
     const logic = turn.guard(bot);
     if (incoming.kind === 'unsupported') return this.reply(turn, activity, t('whatsapp.unsupported'));
     if (incoming.kind === 'text') return this.processActivity({ ...activity, text: incoming.text }, logic);
