@@ -539,7 +539,7 @@ export class InboundProcessor {
       // Let go unless a message arrived since we looked (then go round again).
       const writes = this.log.releaseWrites(key, leases.owner, conversationKey);
       if (writes.length === 1) return (await sql.run(writes[0].sql, writes[0].args)) === 0;
-      const changes = await sql.transaction(writes);
+      const changes = await sql.transaction(writes, { rebuildable: true });
       return changes[changes.length - 1] === 0;
     }
     await hold.stop().catch((error: unknown) => this.onError(error));

@@ -50,8 +50,14 @@ export interface HotSql {
   durably<T>(work: () => Promise<T>): Promise<T>;
   /** Rows changed by one statement. */
   run(sql: string, args: unknown[]): Promise<number>;
-  /** The writes in one transaction (one fsync on PostgreSQL); rows changed by each. */
-  transaction(writes: SqlWrite[]): Promise<number[]>;
+  /**
+   * The writes in one transaction; rows changed by each. On PostgreSQL it is durable when
+   * committed (one WAL flush) unless `rebuildable`: writes that can be rebuilt from a durable
+   * record (a turn's, from its message) commit without waiting for the flush, so a crash of the
+   * database server may lose the last of them (the turn then runs again), never a crash of the app.
+   * On SQLite a transaction's commit always survives a crash of the process only (see `all`'s `durable`).
+   */
+  transaction(writes: SqlWrite[], options?: { rebuildable?: boolean }): Promise<number[]>;
   /** Lets go of what it holds beside the connection (SQLite: the WAL file it syncs). */
   close?(): Promise<void>;
 }
@@ -301,7 +307,7 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
       return reprepared(async () => (await pool.query({ ...statement(sql), values: args(values) })).rowCount ?? 0);
     },
     // Rolled back when refused, so running it again is safe.
-    transaction: (writes) => reprepared(() => pipelinedTransaction(writes)),
+    transaction: (writes, options) => reprepared(() => pipelinedTransaction(writes, options?.rebuildable === true)),
   };
 
   /**
@@ -312,7 +318,7 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
    * Only a write with a `check`, a rule that needs the rows counted here first, makes it two:
    * BEGIN and the writes, the checks, then COMMIT or ROLLBACK.
    */
-  async function pipelinedTransaction(writes: SqlWrite[]): Promise<number[]> {
+  async function pipelinedTransaction(writes: SqlWrite[], rebuildable: boolean): Promise<number[]> {
     const commitWithWrites = !writes.some((write) => write.check);
     const client = await pool.connect();
     let broken: Error | undefined;
@@ -331,6 +337,10 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
       try {
         counter.note('BEGIN');
         sent = [client.query('BEGIN')];
+        if (rebuildable) {
+          counter.note(ASYNC_COMMIT);
+          sent.push(client.query(ASYNC_COMMIT));
+        }
         for (const write of writes) {
           counter.note(write.sql);
           const sql = commitWithWrites && write.onNone ? mustChange(write.sql) : write.sql;
@@ -342,18 +352,19 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
       }
       const answers = await Promise.allSettled(sent);
       // The first refusal is the cause; the writes after it only report the aborted transaction.
-      const refused = answers.findIndex((answer, i) => answer.status === 'rejected' && i <= writes.length);
+      const head = rebuildable ? 2 : 1;
+      const refused = answers.findIndex((answer, i) => answer.status === 'rejected' && i < head + writes.length);
       let failure: unknown;
       if (refused >= 0) {
         const reason = (answers[refused] as PromiseRejectedResult).reason as { code?: string };
-        const write = writes[refused - 1];
+        const write = writes[refused - head];
         failure = commitWithWrites && write?.onNone && reason?.code === DIVISION_BY_ZERO ? write.onNone() : reason;
       }
       const changes: number[] = [];
       if (failure === undefined) {
         try {
           writes.forEach((write, i) => {
-            const answer = (answers[i + 1] as PromiseFulfilledResult<{ rowCount: number | null; rows: Record<string, unknown>[] }>).value;
+            const answer = (answers[i + head] as PromiseFulfilledResult<{ rowCount: number | null; rows: Record<string, unknown>[] }>).value;
             const changed = commitWithWrites && write.onNone ? Number(answer.rows[0]?.n ?? 0) : (answer.rowCount ?? 0);
             checkWrite(write, changed);
             changes.push(changed);
@@ -380,6 +391,9 @@ export function postgresHotSql(pool: Pool, counter: StatementCounter, pgTypes: t
     }
   }
 }
+
+/** A rebuildable transaction's commit does not wait for the WAL flush (this transaction only). */
+const ASYNC_COMMIT = 'SET LOCAL synchronous_commit TO OFF';
 
 /** SQLSTATE of `1 / 0`: how a write wrapped by `mustChange` says it changed nothing. */
 const DIVISION_BY_ZERO = '22012';
@@ -511,7 +525,8 @@ export class TurnWork {
     const after = [...this.afterCommit];
     const indexes = this.afterIndexes;
     try {
-      const changes = await this.sql.transaction([...turn, ...this.baseWrites.map((build) => build())]);
+      // Rebuildable: the turn's message is on disk, and a turn whose writes were lost runs again.
+      const changes = await this.sql.transaction([...turn, ...this.baseWrites.map((build) => build())], { rebuildable: true });
       this.committed = true;
       this.baseChanges = changes.slice(turn.length);
       after.forEach((run, i) => run(changes[indexes[i]]));

@@ -63,6 +63,27 @@ describe('plain-SQL transactions', () => {
     expect(await db.sql.transaction([insert('after-none', 'ok')])).toEqual([1]);
   });
 
+  it('keeps the same rules in a rebuildable transaction (a turn\'s writes: on PostgreSQL its commit does not wait for the WAL flush), for that transaction only', async () => {
+    class Conflict extends Error {}
+    const mustUpdate = (key: string, eTag: string) => ({ sql: 'UPDATE "BotState" SET "eTag" = ? WHERE "key" = ? AND "eTag" = ?', args: ['e2', key, eTag], onNone: () => new Conflict(`conflict on ${key}`) });
+    const rebuildable = { rebuildable: true };
+    await expect(db.sql.transaction([insert('rb-a', 'x'), mustUpdate('rb-a', 'stale'), insert('rb-b', 'y')], rebuildable)).rejects.toBeInstanceOf(Conflict);
+    expect(await row('rb-a')).toBeNull();
+    expect(await row('rb-b')).toBeNull();
+    expect(await db.sql.transaction([insert('rb-c', 'x'), mustUpdate('rb-c', 'e1'), insert('rb-d', 'y')], rebuildable)).toEqual([1, 1, 1]);
+    const checked = { ...insert('rb-e', 'z'), check: (changed: number) => expect(changed).toBe(1) };
+    expect(await db.sql.transaction([checked], rebuildable)).toEqual([1]);
+    expect((await row('rb-c'))?.eTag).toBe('e2');
+    expect((await row('rb-e'))?.data).toBe('z');
+    await expect(db.sql.transaction([insert('rb-dup', '1'), insert('rb-dup', '2')], rebuildable)).rejects.toHaveProperty('message', expect.stringMatching(/UNIQUE|duplicate key/i));
+    if (db.provider === 'postgresql') {
+      // SET LOCAL: every connection of the pool commits durably again afterwards.
+      await Promise.all(Array.from({ length: 12 }, (_, i) => db.sql.transaction([insert(`rb-many-${i}`, 'x')], rebuildable)));
+      const settings = await Promise.all(Array.from({ length: 12 }, () => db.sql.all<{ synchronous_commit: string }>('SHOW synchronous_commit', [])));
+      expect(new Set(settings.map((rows) => rows[0].synchronous_commit))).toEqual(new Set(['on']));
+    }
+  });
+
   it('rolls everything back when a statement fails, and the next transaction works', async () => {
     // Matched by message: better-sqlite3's native addon is loaded once per jest worker, so its error
     // may come from another test file's realm, where toThrow would not recognise it as an Error.

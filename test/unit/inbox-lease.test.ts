@@ -231,7 +231,8 @@ describe.each([
 
   it('fails the record of a message the database refuses, unacknowledged, without starting a turn or reporting it twice', async () => {
     const { p, ran, errors } = processor('rec5', 'here');
-    // (Read as text: once in CI, `rejects.toThrow()` did not take this rejection for a thrown error.)
+    // Read as text: better-sqlite3's native addon is loaded once per jest worker, so its error may
+    // come from another test file's realm, where `rejects.toThrow()` does not take it for an Error.
     const refused = await p.record('wamid.5', '573001110005', null as unknown as string).then(
       () => 'recorded',
       (error: unknown) => String((error as { message?: unknown })?.message ?? error),
