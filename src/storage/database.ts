@@ -148,19 +148,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       if (!connection) throw new Error('the SQLite connection is not open');
       return connection;
     }, statements);
-    registerHotSql(prisma, sql);
-    return {
-      prisma,
-      provider,
-      applied,
-      statements,
-      sql,
-      ping: (timeoutMs = 2000) => ping(prisma, timeoutMs),
-      close: async () => {
-        await prisma.$disconnect();
-        await sql.close?.();
-      },
-    };
+    return opened(prisma, provider, applied, statements, sql, async () => {
+      await prisma.$disconnect();
+      await sql.close?.();
+    });
   }
   const { pg, PrismaPg, PostgresClient } = postgresModules();
   // The pool is ours to end: $disconnect alone leaves its idle clients holding the process ~10 s.
@@ -183,17 +174,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   hotPool.on('error', () => undefined);
   // Behind PgBouncer in transaction mode (`?pgbouncer=true`, Prisma's own switch) statements stay unnamed.
   const sql = postgresHotSql(hotPool, statements, pg.types, { named: new URL(url).searchParams.get('pgbouncer') !== 'true' });
+  return opened(prisma, provider, applied, statements, sql, async () => {
+    await prisma.$disconnect();
+    await Promise.all([pool.end(), hotPool.end()]);
+  });
+}
+
+/** The database as `openDatabase` hands it out, its plain-SQL access registered with its client. */
+function opened(prisma: Db, provider: Provider, applied: string[], statements: StatementCounter, sql: HotSql, close: () => Promise<void>): Database {
   registerHotSql(prisma, sql);
-  return {
-    prisma,
-    provider,
-    applied,
-    statements,
-    sql,
-    ping: (timeoutMs = 2000) => ping(prisma, timeoutMs),
-    close: async () => {
-      await prisma.$disconnect();
-      await Promise.all([pool.end(), hotPool.end()]);
-    },
-  };
+  return { prisma, provider, applied, statements, sql, ping: (timeoutMs = 2000) => ping(prisma, timeoutMs), close };
 }
