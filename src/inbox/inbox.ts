@@ -249,7 +249,7 @@ export class InboundLog {
    * `releaseWrite` with what it needs before it in its transaction; the last write is the
    * release. On PostgreSQL the lease row is locked by a statement of its own first: a statement
    * sees the rows committed when it started, so a release that started while another instance's
-   * record held the row (its claim found the lease ours) would wait for that record to commit and
+   * record held the row (its claim found the lease taken) would wait for that record to commit and
    * then delete the lease without seeing the message, which would wait for the sweep. Locked
    * first, the release starts after that commit and sees it. (SQLite: one writer at a time.) At
    * the end of a turn `processedWrite` takes the lock, in the same transaction.

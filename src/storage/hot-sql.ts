@@ -201,12 +201,15 @@ export function groupSync(syncOnce: () => Promise<void>): () => Promise<void> {
  * connection closes, and takes no POSIX locks on it, so this descriptor releases none of SQLite's.
  */
 export function walSyncer(db: () => BetterSqlite3.Database): { sync: () => Promise<void>; close: () => Promise<void> } {
-  let held: { connection: BetterSqlite3.Database; fd: Promise<number | undefined> } | undefined;
+  let held: { connection: BetterSqlite3.Database; fd: Promise<number | undefined>; syncing: Set<Promise<void>> } | undefined;
   const releasing = new Set<Promise<void>>();
   const release = (old: typeof held) => {
     const done = (async () => {
       const fd = await old?.fd.catch(() => undefined);
-      if (fd !== undefined) await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
+      if (fd === undefined) return;
+      // Not while a sync runs on it: a descriptor closed (and its number reused) under a sync would sync another file.
+      await Promise.all([...old!.syncing]);
+      await new Promise<void>((resolve) => closeFd(fd, () => resolve()));
     })();
     releasing.add(done);
     void done.finally(() => releasing.delete(done));
@@ -223,19 +226,29 @@ export function walSyncer(db: () => BetterSqlite3.Database): { sync: () => Promi
           fd: new Promise<number | undefined>((resolve, reject) =>
             openFd(`${connection.name}-wal`, 'r+', (error, fd) => (error ? (error.code === 'ENOENT' ? resolve(undefined) : reject(error)) : resolve(fd))),
           ),
+          syncing: new Set(),
         };
       }
       const mine = held;
-      const fd = await mine.fd.catch((error: Error) => {
-        if (held === mine) held = undefined;
-        throw error;
-      });
-      if (fd === undefined) {
-        // No WAL (yet): look again next time.
-        if (held === mine) held = undefined;
-        return;
+      // Counted from now, so that a release waits for this sync even before it has its descriptor.
+      let finished!: () => void;
+      const syncing = new Promise<void>((resolve) => (finished = resolve));
+      mine.syncing.add(syncing);
+      try {
+        const fd = await mine.fd.catch((error: Error) => {
+          if (held === mine) held = undefined;
+          throw error;
+        });
+        if (fd === undefined) {
+          // No WAL (yet): look again next time.
+          if (held === mine) held = undefined;
+          return;
+        }
+        await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+      } finally {
+        mine.syncing.delete(syncing);
+        finished();
       }
-      await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
     },
     async close() {
       const old = held;

@@ -163,6 +163,16 @@ describe('durable records on SQLite', () => {
     }
     await switching.close();
     expect(open()).toBe(before);
+    // Syncs still running when the connection changes keep their descriptor until they finish.
+    const overlapping = walSyncer(() => current);
+    const runs: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      current = i % 2 ? connection : other;
+      runs.push(overlapping.sync(), overlapping.sync());
+    }
+    await expect(Promise.all(runs)).resolves.toHaveLength(80);
+    await overlapping.close();
+    expect(open()).toBe(before);
     other.close();
     const memory = new BetterSqlite3(':memory:');
     try {
