@@ -95,6 +95,11 @@ export class InboundLog {
         if (!isUniqueViolation(error)) throw error;
       }
     }
+    return this.recordedBefore(externalId);
+  }
+
+  /** A message whose record found its external id taken: the first record's id (a platform's retry). */
+  async recordedBefore(externalId: string): Promise<{ id: number; duplicate: true }> {
     const existing = await this.find(externalId);
     if (!existing) throw new Error('an inbound message was neither recorded nor found');
     return { id: existing.id, duplicate: true };
@@ -378,8 +383,8 @@ type ClaimFirst = (claim: SqlStatement) => Promise<{ claimed: boolean; message: 
 
 /** A failure already handed to whoever waited for it (see `InboundProcessor.record`). */
 class AlreadyReported extends Error {
-  constructor(readonly reason: unknown) {
-    super('reported to its caller');
+  constructor(cause: unknown) {
+    super('reported to its caller', { cause });
   }
 }
 
@@ -435,13 +440,8 @@ export class InboundProcessor {
           throw new AlreadyReported(error);
         }
         if (taken.id !== null) resolve({ id: taken.id, duplicate: false, scheduled: true });
-        else {
-          // A platform's retry: the first record's id, read apart (rare).
-          this.log.find(externalId).then(
-            (existing) => (existing ? resolve({ id: existing.id, duplicate: true, scheduled: true }) : reject(new Error('an inbound message was neither recorded nor found'))),
-            reject,
-          );
-        }
+        // A platform's retry: the first record's id, read apart (rare).
+        else this.log.recordedBefore(externalId).then((first) => resolve({ ...first, scheduled: true }), reject);
         // Held elsewhere: the holder may have read "nothing waits" before this record committed
         // and be letting the conversation go. Claiming again now that the record is committed
         // closes that gap, as `record` then `claimNext` do: either the holder still holds it and
